@@ -1,0 +1,287 @@
+//! Configuration: `mailroom.toml` (service), the campaign file and the units
+//! file. Loading validates everything and reports every problem at once, each
+//! with the file and key, so a clerk can fix a config in one round.
+
+pub mod campaign;
+pub mod service;
+pub mod units;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use chrono_tz::Tz;
+
+pub use campaign::{CampaignFile, Department, Item, Project};
+pub use service::{FetchSettings, ImapConfig, MailboxConfig, ServiceFile, TlsMode};
+pub use units::{Unit, UnitKind, UnitsFile};
+
+/// A loaded, validated configuration. Paths are absolute.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub service: ServiceFile,
+    pub campaign: CampaignFile,
+    pub units: UnitsFile,
+    pub tz: Tz,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Non-fatal findings (e.g. a department without a mailbox), for logs.
+    pub warnings: Vec<Problem>,
+}
+
+/// One finding, located by file and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub key: String,
+    pub message: String,
+    pub fatal: bool,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = if self.fatal { "error" } else { "warning" };
+        if self.key.is_empty() {
+            write!(f, "{level}: {}: {}", self.file.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{level}: {}: {}: {}",
+                self.file.display(),
+                self.key,
+                self.message
+            )
+        }
+    }
+}
+
+/// The configuration is unusable; the caller exits with code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", render(.problems))]
+pub struct ConfigError {
+    pub problems: Vec<Problem>,
+}
+
+fn render(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Collects problems for one file.
+pub(crate) struct Problems {
+    file: PathBuf,
+    out: Vec<Problem>,
+}
+
+impl Problems {
+    fn new(file: &Path) -> Self {
+        Problems {
+            file: file.to_owned(),
+            out: Vec::new(),
+        }
+    }
+
+    pub(crate) fn error(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.push(key.into(), message.into(), true);
+    }
+
+    pub(crate) fn warn(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.push(key.into(), message.into(), false);
+    }
+
+    fn push(&mut self, key: String, message: String, fatal: bool) {
+        self.out.push(Problem {
+            file: self.file.clone(),
+            key,
+            message,
+            fatal,
+        });
+    }
+}
+
+/// How far to check: `run` needs the passwords, `export` does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    Check,
+    Skip,
+}
+
+impl Config {
+    /// Loads and validates the service file and the files it names.
+    pub fn load(path: &Path, secrets: Secrets) -> Result<Config, ConfigError> {
+        let mut all = Vec::new();
+        let path = absolute(path);
+        let base = path.parent().map(Path::to_owned).unwrap_or_default();
+
+        let service: Option<ServiceFile> = read_toml(&path, &mut all);
+        let Some(service) = service else {
+            return Err(ConfigError { problems: all });
+        };
+        let campaign_path = base.join(&service.campaign);
+        let units_path = base.join(&service.units);
+        let campaign: Option<CampaignFile> = read_toml(&campaign_path, &mut all);
+        let units: Option<UnitsFile> = read_toml(&units_path, &mut all);
+
+        if let Some(c) = &campaign {
+            let mut p = Problems::new(&campaign_path);
+            c.validate(&mut p);
+            all.extend(p.out);
+        }
+        if let Some(u) = &units {
+            let mut p = Problems::new(&units_path);
+            u.validate(&mut p);
+            all.extend(p.out);
+        }
+        let mut p = Problems::new(&path);
+        service.validate(campaign.as_ref(), &base, secrets == Secrets::Check, &mut p);
+        all.extend(p.out);
+
+        let (Some(campaign), Some(units)) = (campaign, units) else {
+            return Err(ConfigError { problems: all });
+        };
+        if all.iter().any(|p| p.fatal) {
+            return Err(ConfigError { problems: all });
+        }
+        let tz = campaign
+            .campaign
+            .timezone
+            .parse::<Tz>()
+            .map_err(|_| ConfigError {
+                problems: all.clone(),
+            })?;
+        let data_dir = base.join(&service.data_dir);
+        let database_url = match &service.database_url {
+            Some(url) => resolve_sqlite_url(url, &base),
+            None => format!("sqlite://{}", data_dir.join("mailroom.db").display()),
+        };
+        let mut service = service;
+        for mb in &mut service.mailboxes {
+            if let Some(f) = &mb.imap.password.password_file {
+                mb.imap.password.password_file = Some(base.join(f));
+            }
+            if let Some(f) = &mb.imap.ca_file {
+                mb.imap.ca_file = Some(base.join(f));
+            }
+        }
+        Ok(Config {
+            path,
+            service,
+            campaign,
+            units,
+            tz,
+            data_dir,
+            database_url,
+            warnings: all,
+        })
+    }
+
+    pub fn department(&self, id: &str) -> Option<&Department> {
+        self.campaign.department(id)
+    }
+
+    pub fn mailbox(&self, department: &str) -> Option<&MailboxConfig> {
+        self.service
+            .mailboxes
+            .iter()
+            .find(|m| m.department == department)
+    }
+}
+
+/// `sqlite://relative.db` is relative to the config file, like every other path.
+fn resolve_sqlite_url(url: &str, base: &Path) -> String {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (file, query) = match rest.split_once('?') {
+        Some((f, q)) => (f, Some(q)),
+        None => (rest, None),
+    };
+    if file.is_empty() || file == ":memory:" || Path::new(file).is_absolute() {
+        return url.to_owned();
+    }
+    let mut out = format!("sqlite://{}", base.join(file).display());
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_owned())
+    }
+}
+
+/// Reads and deserialises one TOML file, turning failures into located problems.
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, out: &mut Vec<Problem>) -> Option<T> {
+    let text = match std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+    {
+        Ok(t) => t,
+        Err(e) => {
+            out.push(Problem {
+                file: path.to_owned(),
+                key: String::new(),
+                message: format!("{e:#}"),
+                fatal: true,
+            });
+            return None;
+        }
+    };
+    match toml::from_str::<T>(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let (line, col) = e
+                .span()
+                .map(|s| line_col(&text, s.start))
+                .unwrap_or((0, 0));
+            let key = if line > 0 {
+                format!("line {line}, column {col}")
+            } else {
+                String::new()
+            };
+            out.push(Problem {
+                file: path.to_owned(),
+                key,
+                message: e.message().trim().to_owned(),
+                fatal: true,
+            });
+            None
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Cheap sanity check: one `@`, something on both sides, no spaces.
+pub(crate) fn looks_like_address(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

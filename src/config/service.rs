@@ -1,0 +1,302 @@
+//! `mailroom.toml`: where the campaign lives, where data goes, and how to
+//! reach each department mailbox.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::Problems;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceFile {
+    /// Campaign file, relative to this file's directory.
+    pub campaign: PathBuf,
+    /// Units file, relative to this file's directory.
+    pub units: PathBuf,
+    /// Raw mail, attachments and exports; relative to this file's directory.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH`; defaults to `<data_dir>/mailroom.db`.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    #[serde(default)]
+    pub fetch: FetchSettings,
+    #[serde(rename = "mailbox", default)]
+    pub mailboxes: Vec<MailboxConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchSettings {
+    /// Messages above this size are stored raw but not inspected (`oversize`).
+    pub max_message_mb: u64,
+    /// Upper bound on messages fetched and made durable together.
+    pub batch_messages: usize,
+    /// Upper bound on bytes fetched and made durable together.
+    pub batch_mb: u64,
+    /// A message that fails to download this many times is skipped and logged.
+    pub max_attempts: u32,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            max_message_mb: 64,
+            batch_messages: 200,
+            batch_mb: 32,
+            max_attempts: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    /// Department id from the campaign file.
+    pub department: String,
+    pub imap: ImapConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (port 993).
+    Implicit,
+    /// Plain greeting, then STARTTLS (port 143).
+    Starttls,
+    /// No TLS at all: refused unless the host is a loopback address.
+    Plain,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    pub username: String,
+    #[serde(flatten)]
+    pub password: PasswordSource,
+    #[serde(default = "default_folder")]
+    pub folder: String,
+    #[serde(default = "default_poll")]
+    pub poll_interval_secs: u64,
+    #[serde(default = "default_true")]
+    pub idle: bool,
+    /// Extra PEM certificate to trust (a private CA or a self-signed test server).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
+fn default_folder() -> String {
+    "INBOX".to_owned()
+}
+fn default_poll() -> u64 {
+    60
+}
+fn default_true() -> bool {
+    true
+}
+
+impl ImapConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 993,
+            TlsMode::Starttls | TlsMode::Plain => 143,
+        })
+    }
+}
+
+/// Where a password comes from. Never the config file itself: config files
+/// get copied into tickets and backups.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSource {
+    /// Name of an environment variable holding the password (authorisation code).
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// File holding the password (first line, trailing newline ignored).
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+}
+
+impl PasswordSource {
+    /// Reads the secret. The error names the source, never the value.
+    pub fn resolve(&self) -> anyhow::Result<SecretString> {
+        use anyhow::Context;
+        match (&self.password_env, &self.password_file) {
+            (Some(var), None) => {
+                let v = std::env::var(var).with_context(|| {
+                    format!("environment variable {var} (password_env) is not set")
+                })?;
+                Ok(SecretString::from(v))
+            }
+            (None, Some(path)) => {
+                let v = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read password_file {}", path.display())
+                })?;
+                let line = v.lines().next().unwrap_or_default().to_owned();
+                if line.is_empty() {
+                    anyhow::bail!("password_file {} is empty", path.display());
+                }
+                Ok(SecretString::from(line))
+            }
+            (Some(_), Some(_)) => {
+                anyhow::bail!("set either password_env or password_file, not both")
+            }
+            (None, None) => anyhow::bail!("set password_env or password_file"),
+        }
+    }
+}
+
+/// `plain` sends the password in clear text; only acceptable when the bytes
+/// never leave the machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl ServiceFile {
+    pub(super) fn validate(
+        &self,
+        campaign: Option<&super::campaign::CampaignFile>,
+        base: &Path,
+        check_secrets: bool,
+        p: &mut Problems,
+    ) {
+        if self.fetch.max_message_mb == 0 {
+            p.error("fetch.max_message_mb", "must be at least 1");
+        }
+        if self.fetch.batch_messages == 0 {
+            p.error("fetch.batch_messages", "must be at least 1");
+        }
+        if self.fetch.batch_mb == 0 {
+            p.error("fetch.batch_mb", "must be at least 1");
+        }
+        if self.fetch.max_attempts == 0 {
+            p.error("fetch.max_attempts", "must be at least 1");
+        }
+        if let Some(url) = &self.database_url
+            && !url.starts_with("sqlite:")
+        {
+            p.error(
+                "database_url",
+                format!("{url:?} is not an SQLite URL (sqlite://PATH)"),
+            );
+        }
+        if self.mailboxes.is_empty() {
+            p.warn("mailbox", "no [[mailbox]] is configured: `run` will fetch nothing");
+        }
+        for (n, mb) in self.mailboxes.iter().enumerate() {
+            let key = format!("mailbox[{n}]");
+            if let Some(c) = campaign
+                && c.department(&mb.department).is_none()
+            {
+                p.error(
+                    format!("{key}.department"),
+                    format!(
+                        "{:?} is not a department id in the campaign file (known: {})",
+                        mb.department,
+                        c.departments
+                            .iter()
+                            .map(|d| d.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            if let Some(first) = self.mailboxes[..n]
+                .iter()
+                .position(|o| o.department == mb.department)
+            {
+                p.error(
+                    format!("{key}.department"),
+                    format!(
+                        "department {:?} already has a mailbox (mailbox[{first}])",
+                        mb.department
+                    ),
+                );
+            }
+            let imap = &mb.imap;
+            if imap.host.trim().is_empty() {
+                p.error(format!("{key}.imap.host"), "is empty");
+            }
+            if imap.tls == TlsMode::Plain && !is_loopback_host(&imap.host) {
+                p.error(
+                    format!("{key}.imap.tls"),
+                    format!(
+                        "\"plain\" would send the password unencrypted to {}; use \"implicit\" (port 993) or \"starttls\"; plain is only allowed for loopback test servers",
+                        imap.host
+                    ),
+                );
+            }
+            if imap.port == Some(0) {
+                p.error(format!("{key}.imap.port"), "must be between 1 and 65535");
+            }
+            if imap.username.trim().is_empty() {
+                p.error(format!("{key}.imap.username"), "is empty");
+            }
+            if imap.folder.trim().is_empty() {
+                p.error(format!("{key}.imap.folder"), "is empty");
+            }
+            if imap.poll_interval_secs < 5 {
+                p.error(
+                    format!("{key}.imap.poll_interval_secs"),
+                    "must be at least 5 seconds (providers block clients that poll faster)",
+                );
+            }
+            if let Some(ca) = &imap.ca_file {
+                let path = base.join(ca);
+                if let Err(e) = std::fs::metadata(&path) {
+                    p.error(
+                        format!("{key}.imap.ca_file"),
+                        format!("cannot read {}: {e}", path.display()),
+                    );
+                }
+            }
+            let mut src = imap.password.clone();
+            if let Some(f) = &src.password_file {
+                src.password_file = Some(base.join(f));
+            }
+            match (&src.password_env, &src.password_file, check_secrets) {
+                (None, None, _) | (Some(_), Some(_), _) => {
+                    if let Err(e) = src.resolve() {
+                        p.error(format!("{key}.imap.password_env"), format!("{e}"));
+                    }
+                }
+                (_, _, true) => {
+                    if let Err(e) = src.resolve() {
+                        let which = if src.password_env.is_some() {
+                            "password_env"
+                        } else {
+                            "password_file"
+                        };
+                        p.error(format!("{key}.imap.{which}"), format!("{e:#}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(c) = campaign {
+            for d in &c.departments {
+                if !self.mailboxes.iter().any(|m| m.department == d.id) {
+                    p.warn(
+                        "mailbox",
+                        format!(
+                            "department {:?} ({}) has no [[mailbox]]: its mail will not be fetched",
+                            d.id, d.name
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}

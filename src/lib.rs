@@ -1,0 +1,2 @@
+//! mailroom (architecture map filled in as stages land)
+pub mod config;
