@@ -1,0 +1,248 @@
+//! The command line. Exit codes: 0 success, 2 bad configuration or
+//! arguments, 1 runtime failure.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, ConfigError, Secrets};
+use crate::daemon::{self, App};
+use crate::ledger::messages;
+use crate::telemetry::LogFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailroom",
+    version,
+    about = "Email intake for the annual assessment: keeps, classifies and acknowledges every submission."
+)]
+pub struct Cli {
+    /// The service configuration file.
+    #[arg(
+        long,
+        short,
+        env = "MAILROOM_CONFIG",
+        default_value = "/etc/mailroom/mailroom.toml",
+        global = true
+    )]
+    pub config: PathBuf,
+    /// Log format on stderr: readable text, or one JSON object per line.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        global = true,
+        env = "MAILROOM_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Watch every department mailbox (the daemon).
+    Run {
+        /// One pass over every mailbox, then exit (tests, cron-style deployments).
+        #[arg(long)]
+        once: bool,
+    },
+    /// Import saved messages (.eml) into a department, through the same pipeline.
+    Ingest {
+        /// Department id from the campaign file.
+        #[arg(long)]
+        department: String,
+        /// Arrival time (RFC 3339); default: each file's modification time.
+        #[arg(long)]
+        received_at: Option<DateTime<chrono::FixedOffset>>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List what the ledger holds.
+    Messages {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate the configuration and print every problem found.
+    CheckConfig,
+}
+
+/// Runs the parsed command; the caller has set up logging.
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(cfg) = e.downcast_ref::<ConfigError>() {
+                eprintln!("{cfg}");
+                eprintln!("mailroom: the configuration has errors; nothing was done");
+                return ExitCode::from(2);
+            }
+            if let Some(usage) = e.downcast_ref::<UsageError>() {
+                eprintln!("mailroom: {usage}");
+                return ExitCode::from(2);
+            }
+            tracing::error!(error = %format!("{e:#}"), "mailroom failed");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A well-formed command that makes no sense for this configuration.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn load(cli: &Cli, secrets: Secrets) -> Result<Config> {
+    let cfg = Config::load(&cli.config, secrets)?;
+    for w in &cfg.warnings {
+        tracing::warn!(file = %w.file.display(), key = %w.key, "{}", w.message);
+    }
+    Ok(cfg)
+}
+
+async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::CheckConfig => check_config(&cli),
+        Command::Run { once } => {
+            let app = App::open(load(&cli, Secrets::Check)?).await?;
+            if *once {
+                let report = app.run_once().await?;
+                app.ledger.close().await;
+                if report.failed_mailboxes.is_empty() {
+                    Ok(ExitCode::SUCCESS)
+                } else {
+                    Ok(ExitCode::from(1))
+                }
+            } else {
+                let token = CancellationToken::new();
+                daemon::shutdown_on_signals(token.clone());
+                app.run_daemon(token).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Command::Ingest {
+            department,
+            received_at,
+            files,
+        } => {
+            let cfg = load(&cli, Secrets::Skip)?;
+            if cfg.department(department).is_none() {
+                return Err(UsageError(format!(
+                    "--department {department:?} is not a department id (known: {})",
+                    cfg.campaign
+                        .departments
+                        .iter()
+                        .map(|d| d.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into());
+            }
+            let max = cfg.service.fetch.max_message_mb * 1024 * 1024;
+            let app = App::open(cfg).await?;
+            let report = crate::ingest::ingest_files(
+                &app.ledger,
+                department,
+                received_at.map(|t| t.with_timezone(&Utc)),
+                files,
+                max,
+            )
+            .await?;
+            app.ledger.close().await;
+            println!(
+                "stored {}, already present {}, failed {}",
+                report.stored, report.known, report.failed
+            );
+            Ok(if report.failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Messages { json } => {
+            let app = App::open(load(&cli, Secrets::Skip)?).await?;
+            let rows = messages::list(&app.ledger.pool).await?;
+            let skipped = messages::skipped(&app.ledger.pool).await?;
+            if *json {
+                let out = serde_json::json!({ "messages": rows, "skipped": skipped });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&out).context("cannot encode JSON")?
+                );
+            } else {
+                print_messages(&app.config, &rows, &skipped);
+            }
+            app.ledger.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check_config(cli: &Cli) -> Result<ExitCode> {
+    match Config::load(&cli.config, Secrets::Check) {
+        Ok(cfg) => {
+            for w in &cfg.warnings {
+                println!("{w}");
+            }
+            println!(
+                "{}: OK ({} departments, {} items, {} units, {} mailboxes; deadline {})",
+                cfg.path.display(),
+                cfg.campaign.departments.len(),
+                cfg.campaign.items().count(),
+                cfg.units.units.len(),
+                cfg.service.mailboxes.len(),
+                cfg.campaign.campaign.deadline.with_timezone(&cfg.tz)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("{e}");
+            let n = e.problems.iter().filter(|p| p.fatal).count();
+            println!("{}: {n} error(s)", cli.config.display());
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn print_messages(cfg: &Config, rows: &[messages::MessageRow], skipped: &[messages::SkippedRow]) {
+    println!(
+        "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  MESSAGE-ID",
+        "ID", "DEPARTMENT", "UID", "ARRIVED", "SIZE"
+    );
+    for r in rows {
+        let arrived = r
+            .internal_date()
+            .map(|t| {
+                t.with_timezone(&cfg.tz)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| r.internal_date.clone());
+        let uid = r.uid.map_or_else(|| "-".to_owned(), |u| u.to_string());
+        let flag = if r.oversize != 0 { " [oversize]" } else { "" };
+        println!(
+            "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  {}{}",
+            r.id,
+            r.department,
+            uid,
+            arrived,
+            r.size,
+            r.message_id.as_deref().unwrap_or("(none)"),
+            flag
+        );
+    }
+    println!("{} message(s)", rows.len());
+    if !skipped.is_empty() {
+        println!("\nSkipped after repeated download failures (still on the server):");
+        for s in skipped {
+            println!(
+                "  {} uid {} (uidvalidity {}), {} attempts: {}",
+                s.department, s.uid, s.uidvalidity, s.attempts, s.last_error
+            );
+        }
+    }
+}

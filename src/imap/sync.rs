@@ -1,0 +1,328 @@
+//! One synchronisation pass over a mailbox: everything above the last UID
+//! kept is downloaded in batches, made durable, recorded, then marked.
+//!
+//! The pass reconciles against the whole folder by UID, never against
+//! `UNSEEN` or a date window: a message a clerk already read in webmail, or
+//! one that arrived during a week of downtime, is still kept. It never sets
+//! `\Seen` (`BODY.PEEK[]`) and never deletes or moves anything.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use async_imap::types::Flag;
+use chrono::Utc;
+use futures::TryStreamExt;
+use tokio::time::timeout;
+use tracing::{Instrument, info, warn};
+
+use super::MailboxCtx;
+use super::connect::{COMMAND_TIMEOUT, Session};
+use super::uidset::{self, Batch};
+use crate::ledger::messages::{self as ledger_messages, NewMessage, Recorded, Source};
+use crate::ledger::{BlobKind, Staged};
+
+/// Base allowance for any download; the size-dependent part is added.
+const FETCH_TIMEOUT_BASE: Duration = Duration::from_secs(60);
+/// Slowest transfer rate we wait for before calling a connection dead
+/// (bytes per second): a 64 MB message over a poor link still completes.
+const FETCH_MIN_RATE: u64 = 64 * 1024;
+/// The keyword set on messages once they are safely kept. Informational for
+/// humans and other tools; the ledger, not the keyword, is the truth.
+pub const STORED_KEYWORD: &str = "$Stored";
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PassReport {
+    pub stored: usize,
+    pub known: usize,
+    pub skipped: usize,
+}
+
+/// Time allowed for the next message of a batch to arrive.
+pub fn fetch_timeout(size: u64) -> Duration {
+    FETCH_TIMEOUT_BASE + Duration::from_secs(size / FETCH_MIN_RATE)
+}
+
+pub async fn pass(session: &mut Session, ctx: &MailboxCtx) -> Result<PassReport> {
+    let dept = ctx.department.as_str();
+    let folder = utf7_imap::encode_utf7_imap(ctx.imap.folder.clone());
+    let mailbox = timeout(COMMAND_TIMEOUT, session.select(&folder))
+        .await
+        .context("timed out selecting the folder")?
+        .with_context(|| format!("cannot select folder {:?}", ctx.imap.folder))?;
+    drain_unsolicited(session);
+    let uidvalidity = mailbox
+        .uid_validity
+        .ok_or_else(|| anyhow!("server reported no UIDVALIDITY for {:?}", ctx.imap.folder))?;
+    let keywords_allowed = mailbox.permanent_flags.iter().any(|f| match f {
+        Flag::MayCreate => true,
+        Flag::Custom(k) => k == STORED_KEYWORD,
+        _ => false,
+    });
+
+    let last_uid = match ledger_messages::sync_state(&ctx.ledger.pool, dept).await? {
+        Some((v, last)) if v == uidvalidity => last,
+        Some((old, _)) => {
+            // Every UID we knew is void. Start from the beginning; messages
+            // already kept are recognised by Message-ID and content.
+            warn!(
+                department = dept,
+                old_uidvalidity = old,
+                new_uidvalidity = uidvalidity,
+                "UIDVALIDITY changed: rescanning the whole folder"
+            );
+            ledger_messages::reset_sync_state(&ctx.ledger.pool, dept, uidvalidity).await?;
+            0
+        }
+        None => {
+            ledger_messages::reset_sync_state(&ctx.ledger.pool, dept, uidvalidity).await?;
+            0
+        }
+    };
+    let mut report = PassReport::default();
+    if mailbox.exists == 0 {
+        return Ok(report);
+    }
+
+    let pending = list_new(session, last_uid).await?;
+    if pending.is_empty() {
+        return Ok(report);
+    }
+    let failures: HashMap<u32, u32> =
+        ledger_messages::failure_counts(&ctx.ledger.pool, dept, uidvalidity)
+            .await?
+            .into_iter()
+            .collect();
+    let max_bytes = ctx.fetch.max_message_mb * 1024 * 1024;
+    let batches = uidset::plan(
+        &pending,
+        ctx.fetch.batch_messages,
+        ctx.fetch.batch_mb * 1024 * 1024,
+        |uid, size| u64::from(size) > max_bytes || failures.contains_key(&uid),
+    );
+    for batch in batches {
+        if batch.isolated {
+            let (uid, size) = batch.messages[0];
+            let attempts = failures.get(&uid).copied().unwrap_or(0);
+            if attempts >= ctx.fetch.max_attempts {
+                tracing::error!(
+                    department = dept,
+                    uid,
+                    size,
+                    attempts,
+                    "giving up on a message that failed to download {attempts} times; it stays on the server and is listed by `mailroom messages`"
+                );
+                ledger_messages::skip_message(&ctx.ledger.pool, dept, uidvalidity, uid).await?;
+                report.skipped += 1;
+                continue;
+            }
+        }
+        let n = fetch_batch(session, ctx, uidvalidity, &batch, max_bytes).await?;
+        report.stored += n.stored;
+        report.known += n.known;
+        if keywords_allowed {
+            mark_stored(session, &batch.uids()).await?;
+        }
+        ctx.events.notify_stored();
+    }
+    Ok(report)
+}
+
+/// UIDs above `last_uid` with their sizes, ascending.
+async fn list_new(session: &mut Session, last_uid: u32) -> Result<Vec<(u32, u32)>> {
+    let range = format!("{}:*", last_uid.saturating_add(1));
+    let mut out = Vec::new();
+    {
+        let stream = timeout(
+            COMMAND_TIMEOUT,
+            session.uid_fetch(&range, "(UID RFC822.SIZE)"),
+        )
+        .await
+        .context("timed out listing new messages")?
+        .context("cannot list new messages")?;
+        futures::pin_mut!(stream);
+        while let Some(item) = timeout(COMMAND_TIMEOUT, stream.try_next())
+            .await
+            .context("timed out listing new messages")?
+            .context("cannot list new messages")?
+        {
+            // `N:*` returns the highest message even when it is below N.
+            if let (Some(uid), Some(size)) = (item.uid, item.size)
+                && uid > last_uid
+            {
+                out.push((uid, size));
+            }
+        }
+    }
+    drain_unsolicited(session);
+    out.sort_unstable();
+    out.dedup_by_key(|(u, _)| *u);
+    Ok(out)
+}
+
+/// Downloads one batch, makes it durable and records it. On any error the
+/// staged files are removed and nothing is recorded except the failure.
+async fn fetch_batch(
+    session: &mut Session,
+    ctx: &MailboxCtx,
+    uidvalidity: u32,
+    batch: &Batch,
+    max_bytes: u64,
+) -> Result<PassReport> {
+    let dept = ctx.department.as_str();
+    let wanted = batch.uids();
+    let set = uidset::format(&wanted);
+    let mut staged: Vec<(Staged, NewMessage)> = Vec::with_capacity(wanted.len());
+    let item_timeout = fetch_timeout(u64::from(batch.max_size()));
+    let result: Result<()> = async {
+        let stream = timeout(
+            item_timeout,
+            session.uid_fetch(&set, "(UID INTERNALDATE RFC822.SIZE BODY.PEEK[])"),
+        )
+        .await
+        .context("timed out starting the download")?
+        .context("UID FETCH failed")?;
+        futures::pin_mut!(stream);
+        while let Some(fetch) = timeout(item_timeout, stream.try_next())
+            .await
+            .context("timed out downloading a message")?
+            .context("download failed")?
+        {
+            // Unsolicited FETCH responses (flag changes) carry no body.
+            let (Some(uid), Some(body)) = (fetch.uid, fetch.body()) else {
+                continue;
+            };
+            if !wanted.contains(&uid) || staged.iter().any(|(_, m)| m.uid == Some(uid)) {
+                continue;
+            }
+            let internal_date = match fetch.internal_date() {
+                Some(d) => d.with_timezone(&Utc),
+                None => {
+                    warn!(
+                        department = dept,
+                        uid, "server gave no INTERNALDATE; using the download time"
+                    );
+                    Utc::now()
+                }
+            };
+            let blob = crate::util::blocking(|| ctx.ledger.blobs.stage(BlobKind::Raw, body))?;
+            let msg = NewMessage {
+                department: dept.to_owned(),
+                source: Source::Imap,
+                uidvalidity: Some(uidvalidity),
+                uid: Some(uid),
+                message_id: ledger_messages::message_id_of(body),
+                internal_date,
+                size: blob.size,
+                sha256: blob.sha256.clone(),
+                raw_path: blob.rel_path.clone(),
+                oversize: blob.size > max_bytes,
+            };
+            staged.push((blob, msg));
+        }
+        Ok(())
+    }
+    .instrument(tracing::debug_span!("fetch_batch", department = dept, uids = %set))
+    .await;
+    drain_unsolicited(session);
+
+    let (mut blobs, messages): (Vec<Staged>, Vec<NewMessage>) = staged.into_iter().unzip();
+    if let Err(e) = result {
+        ctx.ledger.blobs.discard(blobs);
+        // Blame the first message that did not arrive: if it keeps failing it
+        // is fetched alone next time, and eventually skipped.
+        let got: Vec<u32> = messages.iter().filter_map(|m| m.uid).collect();
+        if let Some(&(uid, size)) = batch.messages.iter().find(|(u, _)| !got.contains(u)) {
+            let attempts = ledger_messages::record_failure(
+                &ctx.ledger.pool,
+                dept,
+                uidvalidity,
+                uid,
+                Some(size),
+                &format!("{e:#}"),
+            )
+            .await?;
+            warn!(department = dept, uid, size, attempts, error = %format!("{e:#}"), "download failed");
+        }
+        return Err(e);
+    }
+    let missing: Vec<u32> = wanted
+        .iter()
+        .copied()
+        .filter(|u| !messages.iter().any(|m| m.uid == Some(*u)))
+        .collect();
+    if !missing.is_empty() {
+        // UIDs are never reused: a message expunged between listing and
+        // fetching is simply gone.
+        warn!(department = dept, uids = %uidset::format(&missing), "messages vanished before they could be downloaded (expunged by someone else)");
+    }
+    crate::util::blocking(|| ctx.ledger.blobs.commit(&mut blobs))?;
+    let last = wanted.iter().copied().max().unwrap_or(0);
+    let recorded =
+        ledger_messages::record_batch(&ctx.ledger.pool, dept, Some((uidvalidity, last)), &messages)
+            .await?;
+    let mut report = PassReport::default();
+    for (m, r) in messages.iter().zip(&recorded) {
+        match r {
+            Recorded::New(id) => {
+                report.stored += 1;
+                info!(
+                    department = dept,
+                    uid = m.uid,
+                    message_id = m.message_id.as_deref().unwrap_or(""),
+                    size = m.size,
+                    ledger_id = id,
+                    oversize = m.oversize,
+                    "stored message"
+                );
+            }
+            Recorded::Known => {
+                report.known += 1;
+                tracing::debug!(
+                    department = dept,
+                    uid = m.uid,
+                    message_id = m.message_id.as_deref().unwrap_or(""),
+                    "already kept (same message under an earlier UIDVALIDITY)"
+                );
+            }
+        }
+        if m.oversize {
+            warn!(
+                department = dept,
+                uid = m.uid,
+                size = m.size,
+                "message exceeds fetch.max_message_mb: kept raw, marked oversize"
+            );
+        }
+    }
+    Ok(report)
+}
+
+async fn mark_stored(session: &mut Session, uids: &[u32]) -> Result<()> {
+    let set = uidset::format(uids);
+    {
+        let stream = timeout(
+            COMMAND_TIMEOUT,
+            session.uid_store(&set, format!("+FLAGS.SILENT ({STORED_KEYWORD})")),
+        )
+        .await
+        .context("timed out setting the $Stored keyword")?
+        .context("cannot set the $Stored keyword")?;
+        futures::pin_mut!(stream);
+        while timeout(COMMAND_TIMEOUT, stream.try_next())
+            .await
+            .context("timed out setting the $Stored keyword")?
+            .context("cannot set the $Stored keyword")?
+            .is_some()
+        {}
+    }
+    drain_unsolicited(session);
+    Ok(())
+}
+
+/// async-imap queues unsolicited responses in a bounded channel and drops
+/// new ones silently once it is full; we re-list by UID each pass anyway, so
+/// just keep it empty.
+fn drain_unsolicited(session: &mut Session) {
+    while session.unsolicited_responses.try_recv().is_ok() {}
+}

@@ -1,0 +1,379 @@
+//! Stored messages and per-mailbox sync state.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+/// How a message entered the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Imap,
+    Ingest,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Imap => "imap",
+            Source::Ingest => "ingest",
+        }
+    }
+}
+
+/// A message whose raw bytes are already durable, about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub department: String,
+    pub source: Source,
+    pub uidvalidity: Option<u32>,
+    pub uid: Option<u32>,
+    pub message_id: Option<String>,
+    pub internal_date: DateTime<Utc>,
+    pub size: u64,
+    pub sha256: String,
+    pub raw_path: PathBuf,
+    pub oversize: bool,
+}
+
+/// A ledger row.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct MessageRow {
+    pub id: i64,
+    pub department: String,
+    pub source: String,
+    pub uidvalidity: Option<i64>,
+    pub uid: Option<i64>,
+    pub message_id: Option<String>,
+    pub internal_date: String,
+    pub size: i64,
+    pub sha256: String,
+    pub raw_path: String,
+    pub fetched_at: String,
+    pub oversize: i64,
+}
+
+impl MessageRow {
+    pub fn internal_date(&self) -> Result<DateTime<Utc>> {
+        parse_time(&self.internal_date)
+    }
+}
+
+/// What happened to each message of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new row with this id.
+    New(i64),
+    /// The same delivery is already recorded (same UID, or the same message
+    /// seen under an earlier UIDVALIDITY, or the same file imported before).
+    Known,
+}
+
+pub fn fmt_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>> {
+    Ok(DateTime::parse_from_rfc3339(s)
+        .with_context(|| format!("bad timestamp {s:?} in the ledger"))?
+        .with_timezone(&Utc))
+}
+
+const MESSAGE_COLUMNS: &str = "id, department, source, uidvalidity, uid, message_id, internal_date, \
+     size, sha256, raw_path, fetched_at, oversize";
+
+/// `(uidvalidity, last_uid)` for a mailbox, if it was ever synced.
+pub async fn sync_state(pool: &SqlitePool, department: &str) -> Result<Option<(u32, u32)>> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT uidvalidity, last_uid FROM mailbox_state WHERE department = ?")
+            .bind(department)
+            .fetch_optional(pool)
+            .await
+            .context("cannot read mailbox_state")?;
+    Ok(row.map(|(v, u)| (v as u32, u as u32)))
+}
+
+/// Starts over under a new UIDVALIDITY: every UID seen before is void.
+pub async fn reset_sync_state(pool: &SqlitePool, department: &str, uidvalidity: u32) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO mailbox_state (department, uidvalidity, last_uid, updated_at) VALUES (?, ?, 0, ?)
+         ON CONFLICT (department) DO UPDATE SET uidvalidity = excluded.uidvalidity,
+             last_uid = 0, updated_at = excluded.updated_at",
+    )
+    .bind(department)
+    .bind(uidvalidity as i64)
+    .bind(fmt_time(Utc::now()))
+    .execute(pool)
+    .await
+    .context("cannot reset mailbox_state")?;
+    Ok(())
+}
+
+/// Records a batch of durable messages and advances the mailbox position in
+/// one transaction: either the whole batch is in the ledger with the new
+/// `last_uid`, or none of it is and the batch is fetched again.
+pub async fn record_batch(
+    pool: &SqlitePool,
+    department: &str,
+    position: Option<(u32, u32)>,
+    batch: &[NewMessage],
+) -> Result<Vec<Recorded>> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("cannot begin ledger transaction")?;
+    let mut out = Vec::with_capacity(batch.len());
+    let now = fmt_time(Utc::now());
+    for m in batch {
+        // After a UIDVALIDITY change the server renumbers everything: the
+        // same message (Message-ID and bytes) under an older UIDVALIDITY is
+        // already kept.
+        let seen_before: Option<(i64,)> = match m.source {
+            Source::Imap => sqlx::query_as(
+                "SELECT id FROM messages WHERE department = ? AND source = 'imap'
+                   AND uidvalidity IS NOT ? AND sha256 = ? AND message_id IS ? LIMIT 1",
+            )
+            .bind(&m.department)
+            .bind(m.uidvalidity.map(i64::from))
+            .bind(&m.sha256)
+            .bind(&m.message_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("cannot look up earlier copies")?,
+            Source::Ingest => None,
+        };
+        if seen_before.is_some() {
+            out.push(Recorded::Known);
+            continue;
+        }
+        let id: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO messages (department, source, uidvalidity, uid, message_id, internal_date,
+                 size, sha256, raw_path, fetched_at, oversize)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT DO NOTHING
+             RETURNING id",
+        )
+        .bind(&m.department)
+        .bind(m.source.as_str())
+        .bind(m.uidvalidity.map(i64::from))
+        .bind(m.uid.map(i64::from))
+        .bind(&m.message_id)
+        .bind(fmt_time(m.internal_date))
+        .bind(m.size as i64)
+        .bind(&m.sha256)
+        .bind(m.raw_path.to_string_lossy().as_ref())
+        .bind(&now)
+        .bind(m.oversize as i64)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("cannot insert message")?;
+        out.push(id.map_or(Recorded::Known, |(id,)| Recorded::New(id)));
+    }
+    if let Some((uidvalidity, last_uid)) = position {
+        sqlx::query(
+            "INSERT INTO mailbox_state (department, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (department) DO UPDATE SET
+                 last_uid = max(mailbox_state.last_uid, excluded.last_uid),
+                 updated_at = excluded.updated_at
+             WHERE mailbox_state.uidvalidity = excluded.uidvalidity",
+        )
+        .bind(department)
+        .bind(uidvalidity as i64)
+        .bind(last_uid as i64)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .context("cannot advance mailbox_state")?;
+    }
+    tx.commit().await.context("cannot commit ledger batch")?;
+    Ok(out)
+}
+
+/// Counts a failed download; returns the number of attempts so far.
+pub async fn record_failure(
+    pool: &SqlitePool,
+    department: &str,
+    uidvalidity: u32,
+    uid: u32,
+    size: Option<u32>,
+    error: &str,
+) -> Result<u32> {
+    let (attempts,): (i64,) = sqlx::query_as(
+        "INSERT INTO fetch_failures (department, uidvalidity, uid, size, attempts, last_error, updated_at)
+         VALUES (?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (department, uidvalidity, uid) DO UPDATE SET
+             attempts = attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at
+         RETURNING attempts",
+    )
+    .bind(department)
+    .bind(uidvalidity as i64)
+    .bind(uid as i64)
+    .bind(size.map(i64::from))
+    .bind(error)
+    .bind(fmt_time(Utc::now()))
+    .fetch_one(pool)
+    .await
+    .context("cannot record fetch failure")?;
+    Ok(attempts as u32)
+}
+
+/// Attempts so far for each failing UID of a mailbox (not yet skipped).
+pub async fn failure_counts(
+    pool: &SqlitePool,
+    department: &str,
+    uidvalidity: u32,
+) -> Result<Vec<(u32, u32)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT uid, attempts FROM fetch_failures
+         WHERE department = ? AND uidvalidity = ? AND skipped = 0",
+    )
+    .bind(department)
+    .bind(uidvalidity as i64)
+    .fetch_all(pool)
+    .await
+    .context("cannot read fetch_failures")?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, a)| (u as u32, a as u32))
+        .collect())
+}
+
+/// Gives up on a message that cannot be downloaded and moves the mailbox past it.
+pub async fn skip_message(
+    pool: &SqlitePool,
+    department: &str,
+    uidvalidity: u32,
+    uid: u32,
+) -> Result<()> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("cannot begin ledger transaction")?;
+    sqlx::query(
+        "UPDATE fetch_failures SET skipped = 1 WHERE department = ? AND uidvalidity = ? AND uid = ?",
+    )
+    .bind(department)
+    .bind(uidvalidity as i64)
+    .bind(uid as i64)
+    .execute(&mut *tx)
+    .await
+    .context("cannot mark message skipped")?;
+    sqlx::query(
+        "UPDATE mailbox_state SET last_uid = max(last_uid, ?) WHERE department = ? AND uidvalidity = ?",
+    )
+    .bind(uid as i64)
+    .bind(department)
+    .bind(uidvalidity as i64)
+    .execute(&mut *tx)
+    .await
+    .context("cannot advance mailbox_state")?;
+    tx.commit().await.context("cannot commit skip")?;
+    Ok(())
+}
+
+/// Every stored message, oldest first.
+pub async fn list(pool: &SqlitePool) -> Result<Vec<MessageRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY internal_date, id"
+    ))
+    .fetch_all(pool)
+    .await
+    .context("cannot list messages")
+}
+
+pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<MessageRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .context("cannot read message")
+}
+
+/// Skipped downloads, for `mailroom messages`.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct SkippedRow {
+    pub department: String,
+    pub uidvalidity: i64,
+    pub uid: i64,
+    pub size: Option<i64>,
+    pub attempts: i64,
+    pub last_error: String,
+}
+
+pub async fn skipped(pool: &SqlitePool) -> Result<Vec<SkippedRow>> {
+    sqlx::query_as(
+        "SELECT department, uidvalidity, uid, size, attempts, last_error FROM fetch_failures
+         WHERE skipped = 1 ORDER BY department, uid",
+    )
+    .fetch_all(pool)
+    .await
+    .context("cannot list skipped messages")
+}
+
+/// The Message-ID header, without angle brackets, read from the raw header
+/// block only (cheap: the fetcher calls this for every message).
+pub fn message_id_of(raw: &[u8]) -> Option<String> {
+    let end = find_header_end(raw);
+    let head = &raw[..end];
+    let mut lines = head.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let line = trim_cr(line);
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        if !line[..colon].eq_ignore_ascii_case(b"message-id") {
+            continue;
+        }
+        let mut value = line[colon + 1..].to_vec();
+        // Unfold continuation lines.
+        while let Some(next) = lines.peek() {
+            if next.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+                value.extend_from_slice(trim_cr(next));
+                lines.next();
+            } else {
+                break;
+            }
+        }
+        let text = String::from_utf8_lossy(&value);
+        let text = text.trim();
+        let id = match (text.find('<'), text.rfind('>')) {
+            (Some(a), Some(b)) if b > a + 1 => &text[a + 1..b],
+            _ => text,
+        };
+        let id = id.trim();
+        return (!id.is_empty()).then(|| id.to_owned());
+    }
+    None
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn find_header_end(raw: &[u8]) -> usize {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_id_is_found_unfolded_and_unbracketed() {
+        let raw = b"From: a@b.c\r\nMessage-Id:\r\n <abc.123@mail.example>\r\nSubject: x\r\n\r\nMessage-ID: <body@x>\r\n";
+        assert_eq!(message_id_of(raw).as_deref(), Some("abc.123@mail.example"));
+        assert_eq!(message_id_of(b"Subject: none\r\n\r\nbody"), None);
+        assert_eq!(
+            message_id_of(b"message-id: bare@id\n\n").as_deref(),
+            Some("bare@id")
+        );
+    }
+}

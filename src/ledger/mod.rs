@@ -1,0 +1,97 @@
+//! The ledger: SQLite (through sqlx, schema in `migrations/`) plus the
+//! content-addressed files under the data directory. Raw bytes are durable
+//! before any row points at them, so every later stage can be re-derived.
+
+pub mod blobs;
+pub mod messages;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use blobs::{BlobKind, BlobStore, Staged};
+pub use messages::{MessageRow, NewMessage, Recorded, Source};
+
+/// How long a writer waits for another (the daemon and an `ingest` or
+/// `assign` run side by side) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub pool: SqlitePool,
+    pub blobs: BlobStore,
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the database and data directory and applies
+    /// pending migrations.
+    pub async fn open(database_url: &str, data_dir: &Path) -> Result<Ledger> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        let opts = SqliteConnectOptions::from_str(database_url)
+            .with_context(|| format!("bad database_url {database_url:?}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL loses at most the last commits on power loss,
+            // never consistency; those messages are simply fetched again
+            // (the server keeps them: mailroom never deletes mail).
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        if let Some(parent) = Path::new(opts.get_filename()).parent() {
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("cannot create database directory {}", parent.display())
+            })?;
+        }
+        // Switching a fresh database to WAL and migrating it need a lock that
+        // SQLite's busy handler does not wait for: when the daemon and an
+        // administrator's command open a new ledger at the same moment, one
+        // of them sees SQLITE_BUSY. Retry that, and only that.
+        let started = std::time::Instant::now();
+        let pool = loop {
+            match connect_and_migrate(opts.clone()).await {
+                Ok(pool) => break pool,
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                    tracing::debug!(error = %format!("{e:#}"), "database busy while opening; retrying");
+                    tokio::time::sleep(Duration::from_millis(50 + fastrand::u64(..200))).await;
+                }
+                Err(e) => {
+                    return Err(e.context(format!("cannot open database {database_url}")));
+                }
+            }
+        };
+        let blobs = BlobStore::open(data_dir)?;
+        Ok(Ledger { pool, blobs })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn connect_and_migrate(opts: SqliteConnectOptions) -> Result<SqlitePool> {
+    let pool = SqlitePoolOptions::new()
+        // SQLite has one writer; a few readers are plenty.
+        .max_connections(4)
+        .connect_with(opts)
+        .await
+        .context("cannot connect")?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .context("cannot apply database migrations")?;
+    Ok(pool)
+}
+
+fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<sqlx::Error>().is_some_and(|e| match e {
+            sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("5") | Some("517")),
+            _ => false,
+        }) || c.to_string().contains("database is locked")
+    })
+}

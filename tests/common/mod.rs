@@ -1,0 +1,413 @@
+//! Test harness: every test gets its own data directory, database and
+//! mailboxes (Dovecot users named after the test), on the real Dovecot and
+//! Postfix started by `deploy/local/mailenv.sh`.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use sha2::{Digest, Sha256};
+use tokio::net::TcpStream;
+
+pub const DEPARTMENTS: [&str; 5] = ["office", "org", "publicity", "school", "liangxin"];
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn mailenv_script() -> PathBuf {
+    repo().join("deploy/local/mailenv.sh")
+}
+
+/// Connection facts of a running mail environment.
+#[derive(Debug, Clone)]
+pub struct MailEnv {
+    pub vars: HashMap<String, String>,
+    pub dir: PathBuf,
+    pub host: String,
+    pub imap_port: u16,
+    pub imaps_port: u16,
+    pub smtp_port: u16,
+    pub password: String,
+    pub ca_file: PathBuf,
+}
+
+impl MailEnv {
+    /// The shared instance (started by `.ci/run` / `deploy/local/test.sh`;
+    /// started here if it is not running, which `up` makes idempotent).
+    pub fn shared() -> MailEnv {
+        Self::with_env(&[])
+    }
+
+    /// A private instance in `dir` with its own ports (for tests that restart
+    /// or stop a server and must not disturb the others).
+    pub fn private(dir: &Path, port_base: u16, dovecot_only: bool) -> MailEnv {
+        let base = port_base.to_string();
+        let d = dir.to_string_lossy().to_string();
+        let env = [
+            ("MAILENV_DIR", d.as_str()),
+            ("MAILENV_PORT_BASE", base.as_str()),
+        ];
+        let mut args = vec!["up"];
+        if dovecot_only {
+            args.push("--dovecot-only");
+        }
+        run_script(&args, &env);
+        Self::with_env(&env)
+    }
+
+    fn with_env(env: &[(&str, &str)]) -> MailEnv {
+        if env.is_empty() {
+            run_script(&["up"], env);
+        }
+        let out = run_script(&["env"], env);
+        let mut vars = HashMap::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            if let Some((k, v)) = line.trim_start_matches("export ").split_once('=') {
+                vars.insert(k.to_owned(), v.trim_matches(['\'', '"']).to_owned());
+            }
+        }
+        let get = |k: &str| {
+            vars.get(k)
+                .cloned()
+                .unwrap_or_else(|| panic!("mailenv.sh env did not print {k}"))
+        };
+        MailEnv {
+            dir: PathBuf::from(get("MAILENV_DIR")),
+            host: get("MAILENV_HOST"),
+            imap_port: get("MAILENV_IMAP_PORT").parse().expect("port"),
+            imaps_port: get("MAILENV_IMAPS_PORT").parse().expect("port"),
+            smtp_port: get("MAILENV_SMTP_PORT").parse().expect("port"),
+            password: get("MAILENV_PASSWORD"),
+            ca_file: PathBuf::from(get("MAILENV_CA_FILE")),
+            vars,
+        }
+    }
+
+    /// Runs a mailenv.sh subcommand against this instance.
+    pub fn script(&self, args: &[&str]) -> Output {
+        let d = self.dir.to_string_lossy().to_string();
+        run_script(args, &[("MAILENV_DIR", d.as_str())])
+    }
+
+    pub async fn imap(&self, user: &str) -> ImapSession {
+        let tcp = TcpStream::connect((self.host.as_str(), self.imap_port))
+            .await
+            .expect("connect to Dovecot");
+        let client = async_imap::Client::new(Box::new(tcp) as Box<dyn Stream>);
+        client
+            .login(user, &self.password)
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login")
+    }
+
+    /// APPENDs a message with an arrival time (IMAP INTERNALDATE).
+    pub async fn append(&self, user: &str, folder: &str, raw: &[u8], arrival: &str) {
+        let mut s = self.imap(user).await;
+        append_with(&mut s, folder, raw, arrival).await;
+        s.logout().await.ok();
+    }
+}
+
+pub trait Stream:
+    tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + std::fmt::Debug
+{
+}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + std::fmt::Debug> Stream
+    for T
+{
+}
+pub type ImapSession = async_imap::Session<Box<dyn Stream>>;
+
+/// `arrival` is RFC 3339; IMAP wants `"29-Jan-2018 09:12:08 +0800"`.
+pub async fn append_with(s: &mut ImapSession, folder: &str, raw: &[u8], arrival: &str) {
+    let t = chrono::DateTime::parse_from_rfc3339(arrival).expect("rfc3339 arrival");
+    let date = format!("\"{}\"", t.format("%d-%b-%Y %H:%M:%S %z"));
+    s.append(folder, None, Some(&date), raw)
+        .await
+        .expect("APPEND");
+}
+
+pub async fn flags_of(s: &mut ImapSession, folder: &str) -> Vec<(u32, Vec<String>)> {
+    s.select(folder).await.expect("select");
+    let stream = s
+        .uid_fetch("1:*", "(UID FLAGS)")
+        .await
+        .expect("fetch flags");
+    let items: Vec<_> = stream.try_collect().await.expect("fetch flags");
+    items
+        .iter()
+        .filter_map(|f| Some((f.uid?, f.flags().map(|fl| format!("{fl:?}")).collect())))
+        .collect()
+}
+
+fn run_script(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new("bash");
+    cmd.arg(mailenv_script()).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run mailenv.sh");
+    assert!(
+        out.status.success(),
+        "mailenv.sh {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Unique per test run, so parallel tests never share a mailbox.
+pub fn unique_tag(name: &str) -> String {
+    format!("{name}-{}-{}", std::process::id(), fastrand::u32(..))
+}
+
+/// One test's mailroom: config, data directory, database, mailboxes.
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub env: MailEnv,
+    pub tag: String,
+    /// department id → IMAP user
+    pub users: HashMap<String, String>,
+}
+
+pub struct AppOptions {
+    pub folder: String,
+    pub extra_service: String,
+    /// department id → (host, port) override (e.g. an unreachable port)
+    pub endpoints: HashMap<String, (String, u16)>,
+    /// department id → password env var override
+    pub password_env: HashMap<String, String>,
+    pub poll_interval_secs: u64,
+    pub idle: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            folder: "INBOX".into(),
+            extra_service: String::new(),
+            endpoints: HashMap::new(),
+            password_env: HashMap::new(),
+            poll_interval_secs: 5,
+            idle: true,
+        }
+    }
+}
+
+impl TestApp {
+    pub fn new(name: &str) -> TestApp {
+        Self::with(name, MailEnv::shared(), AppOptions::default())
+    }
+
+    pub fn with(name: &str, env: MailEnv, opts: AppOptions) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tag = unique_tag(name);
+        for f in ["campaign-2017.toml", "units.toml"] {
+            std::fs::copy(repo().join("config").join(f), dir.path().join(f)).expect("copy config");
+        }
+        let mut users = HashMap::new();
+        let mut toml = format!(
+            "campaign = \"campaign-2017.toml\"\nunits = \"units.toml\"\ndata_dir = \"data\"\n{}\n",
+            opts.extra_service
+        );
+        for dept in DEPARTMENTS {
+            let user = format!("{tag}-{dept}");
+            let (host, port) = opts
+                .endpoints
+                .get(dept)
+                .cloned()
+                .unwrap_or((env.host.clone(), env.imap_port));
+            let pw = opts
+                .password_env
+                .get(dept)
+                .cloned()
+                .unwrap_or_else(|| "MAILENV_PASSWORD".into());
+            toml.push_str(&format!(
+                "\n[[mailbox]]\ndepartment = \"{dept}\"\n[mailbox.imap]\nhost = \"{host}\"\nport = {port}\ntls = \"plain\"\nusername = \"{user}\"\npassword_env = \"{pw}\"\nfolder = \"{}\"\npoll_interval_secs = {}\nidle = {}\n",
+                opts.folder, opts.poll_interval_secs, opts.idle
+            ));
+            users.insert(dept.to_owned(), user);
+        }
+        let config = dir.path().join("mailroom.toml");
+        std::fs::write(&config, toml).expect("write config");
+        TestApp {
+            dir,
+            config,
+            env,
+            tag,
+            users,
+        }
+    }
+
+    pub fn user(&self, dept: &str) -> &str {
+        &self.users[dept]
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailroom"));
+        cmd.arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("MAILENV_PASSWORD", &self.env.password)
+            .env("RUST_LOG", "info");
+        cmd
+    }
+
+    /// Runs the binary to completion.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_env(args, &[])
+    }
+
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.command(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run mailroom")
+    }
+
+    /// `run --once`, asserting success.
+    pub fn run_once(&self) -> Output {
+        let out = self.run(&["run", "--once"]);
+        assert!(
+            out.status.success(),
+            "run --once failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Starts the daemon; its stderr goes to a file in the test directory.
+    pub fn spawn_daemon(&self, extra_env: &[(&str, &str)]) -> Daemon {
+        let log = self
+            .dir
+            .path()
+            .join(format!("daemon-{}.log", fastrand::u32(..)));
+        let file = std::fs::File::create(&log).expect("log file");
+        let mut cmd = self.command(&["run"]);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("spawn daemon");
+        Daemon { child, log }
+    }
+
+    /// What the ledger holds (`mailroom messages --json`).
+    pub fn messages(&self) -> Vec<serde_json::Value> {
+        let out = self.run(&["messages", "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn raw_file(&self, row: &serde_json::Value) -> Vec<u8> {
+        let rel = row["raw_path"].as_str().expect("raw_path");
+        std::fs::read(self.data_dir().join(rel)).expect("raw file")
+    }
+
+    pub async fn append(&self, dept: &str, raw: &[u8], arrival: &str) {
+        self.env
+            .append(self.user(dept), "INBOX", raw, arrival)
+            .await;
+    }
+}
+
+pub struct Daemon {
+    pub child: Child,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn kill9(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+
+    /// SIGTERM and wait for a clean exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().ok();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "daemon did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Polls `f` until it returns true or `timeout` passes.
+pub async fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if f() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    f()
+}
+
+/// The public sample set shipped in tests/data/corpus.
+pub fn corpus() -> Vec<(PathBuf, serde_json::Value)> {
+    let dir = repo().join("tests/data/corpus");
+    let expected: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    expected
+        .into_iter()
+        .map(|e| (dir.join(e["file"].as_str().expect("file")), e))
+        .collect()
+}
+
+/// A synthetic message of roughly `size` bytes with a unique Message-ID.
+pub fn synthetic(n: usize, size: usize) -> Vec<u8> {
+    let mut m = format!(
+        "From: Unit {n} <unit{n}@example.test>\r\nTo: org@example.test\r\nSubject: =?UTF-8?B?5pm65oWn5Zui5bu6?= {n}\r\nMessage-ID: <synthetic-{n}-{}@example.test>\r\nDate: Mon, 22 Jan 2018 10:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+        fastrand::u64(..)
+    )
+    .into_bytes();
+    let line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\r\n";
+    while m.len() < size {
+        m.extend_from_slice(line);
+    }
+    m
+}
