@@ -393,3 +393,50 @@ async fn ingest_imports_files_once_with_the_given_arrival_time() {
         "unknown department is a usage error"
     );
 }
+
+async fn fetch_over_tls(mode: &str) {
+    let opts = AppOptions {
+        tls: Some(mode.to_owned()),
+        ..AppOptions::default()
+    };
+    let app = TestApp::with(&format!("tls-{mode}"), MailEnv::shared(), opts);
+    app.append("office", &synthetic(1, 4000), "2018-01-22T10:00:00+08:00")
+        .await;
+    let out = app.run_once();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stored message"));
+    assert_eq!(count(&app), 1);
+}
+
+#[tokio::test]
+async fn implicit_tls_verifies_the_server_certificate() {
+    fetch_over_tls("implicit").await;
+}
+
+#[tokio::test]
+async fn starttls_upgrades_before_login() {
+    fetch_over_tls("starttls").await;
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_refused() {
+    let app = TestApp::with(
+        "tls-untrusted",
+        MailEnv::shared(),
+        AppOptions {
+            tls: Some("implicit".into()),
+            ..AppOptions::default()
+        },
+    );
+    // Drop the ca_file lines: the self-signed certificate is then untrusted.
+    let cfg = std::fs::read_to_string(&app.config).expect("config");
+    let cfg: String = cfg
+        .lines()
+        .filter(|l| !l.starts_with("ca_file"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&app.config, cfg).expect("config");
+    let out = app.run(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(log.contains("TLS handshake with localhost failed"), "{log}");
+}

@@ -118,11 +118,33 @@ impl Config {
         let base = path.parent().map(Path::to_owned).unwrap_or_default();
 
         let service: Option<ServiceFile> = read_toml(&path, &mut all);
-        let Some(service) = service else {
+        // Even when the service file has an error, check the files it names
+        // (read loosely), so every problem is reported in one round.
+        let (campaign_rel, units_rel) = match &service {
+            Some(s) => (Some(s.campaign.clone()), Some(s.units.clone())),
+            None => loose_paths(&path),
+        };
+        let campaign_path = campaign_rel.map(|p| base.join(p));
+        let units_path = units_rel.map(|p| base.join(p));
+        let (Some(service), Some(campaign_path), Some(units_path)) =
+            (service, campaign_path.clone(), units_path.clone())
+        else {
+            if let Some(c) = campaign_path
+                && let Some(cf) = read_toml::<CampaignFile>(&c, &mut all)
+            {
+                let mut p = Problems::new(&c);
+                cf.validate(&mut p);
+                all.extend(p.out);
+            }
+            if let Some(u) = units_path
+                && let Some(uf) = read_toml::<UnitsFile>(&u, &mut all)
+            {
+                let mut p = Problems::new(&u);
+                uf.validate(&mut p);
+                all.extend(p.out);
+            }
             return Err(ConfigError { problems: all });
         };
-        let campaign_path = base.join(&service.campaign);
-        let units_path = base.join(&service.units);
         let campaign: Option<CampaignFile> = read_toml(&campaign_path, &mut all);
         let units: Option<UnitsFile> = read_toml(&units_path, &mut all);
 
@@ -256,6 +278,21 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, out: &mut Vec<Problem>
             None
         }
     }
+}
+
+/// The `campaign` and `units` paths of a service file that does not parse.
+fn loose_paths(path: &Path) -> (Option<PathBuf>, Option<PathBuf>) {
+    let table = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok());
+    let get = |k: &str| {
+        table
+            .as_ref()
+            .and_then(|t| t.get(k))
+            .and_then(|v| v.as_str())
+            .map(PathBuf::from)
+    };
+    (get("campaign"), get("units"))
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

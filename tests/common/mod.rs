@@ -185,6 +185,8 @@ pub struct AppOptions {
     pub password_env: HashMap<String, String>,
     pub poll_interval_secs: u64,
     pub idle: bool,
+    /// "implicit" or "starttls" (host localhost, the instance's CA); default plain.
+    pub tls: Option<String>,
 }
 
 impl Default for AppOptions {
@@ -196,6 +198,7 @@ impl Default for AppOptions {
             password_env: HashMap::new(),
             poll_interval_secs: 5,
             idle: true,
+            tls: None,
         }
     }
 }
@@ -218,18 +221,30 @@ impl TestApp {
         );
         for dept in DEPARTMENTS {
             let user = format!("{tag}-{dept}");
-            let (host, port) = opts
+            let (mut host, mut port) = opts
                 .endpoints
                 .get(dept)
                 .cloned()
                 .unwrap_or((env.host.clone(), env.imap_port));
+            let mut tls = "plain".to_owned();
+            let mut ca = String::new();
+            if let Some(mode) = &opts.tls {
+                host = "localhost".into();
+                port = if mode == "implicit" {
+                    env.imaps_port
+                } else {
+                    env.imap_port
+                };
+                tls = mode.clone();
+                ca = format!("ca_file = \"{}\"\n", env.ca_file.display());
+            }
             let pw = opts
                 .password_env
                 .get(dept)
                 .cloned()
                 .unwrap_or_else(|| "MAILENV_PASSWORD".into());
             toml.push_str(&format!(
-                "\n[[mailbox]]\ndepartment = \"{dept}\"\n[mailbox.imap]\nhost = \"{host}\"\nport = {port}\ntls = \"plain\"\nusername = \"{user}\"\npassword_env = \"{pw}\"\nfolder = \"{}\"\npoll_interval_secs = {}\nidle = {}\n",
+                "\n[[mailbox]]\ndepartment = \"{dept}\"\n[mailbox.imap]\nhost = \"{host}\"\nport = {port}\ntls = \"{tls}\"\n{ca}username = \"{user}\"\npassword_env = \"{pw}\"\nfolder = \"{}\"\npoll_interval_secs = {}\nidle = {}\n",
                 opts.folder, opts.poll_interval_secs, opts.idle
             ));
             users.insert(dept.to_owned(), user);

@@ -1,0 +1,87 @@
+//! Command-line contract: exit codes and messages a clerk can act on.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn check_config_accepts_the_shipped_example_with_secrets_set() {
+    let app = TestApp::new("cfg-ok");
+    let out = app.run(&["check-config"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("OK (5 departments, 16 items, 42 units, 5 mailboxes"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_config_reports_every_problem_with_file_and_key_and_exits_2() {
+    let app = TestApp::new("cfg-bad");
+    let cfg = std::fs::read_to_string(&app.config).expect("config");
+    let cfg = cfg
+        .replacen("department = \"school\"", "department = \"finance\"", 1)
+        .replacen("tls = \"plain\"", "tls = \"plain\"\ncolour = \"blue\"", 1);
+    std::fs::write(&app.config, cfg).expect("write");
+    let units = app.dir.path().join("units.toml");
+    let text = std::fs::read_to_string(&units).expect("units");
+    std::fs::write(
+        &units,
+        text.replacen("id = \"nancheng\"", "id = \"guancheng\"", 1),
+    )
+    .expect("write");
+
+    let out = app.run(&["check-config"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    // The unknown key stops the service file from parsing at all; the units
+    // file is still checked and reported in the same run.
+    assert!(
+        text.contains("mailroom.toml: line") && text.contains("unknown field `colour`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("units.toml: unit[1].id: unit id \"guancheng\" is used twice"),
+        "{text}"
+    );
+
+    // `run` refuses to start on a bad configuration, with the same exit code.
+    let out = app.run(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unset_password_variable_is_a_configuration_error() {
+    let app = TestApp::new("cfg-secret");
+    let out = app.run_with_env(&["check-config"], &[("MAILENV_PASSWORD", "")]);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mailroom"));
+    let out2 = cmd
+        .arg("--config")
+        .arg(&app.config)
+        .arg("check-config")
+        .env_remove("MAILENV_PASSWORD")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out2.stdout);
+    assert_eq!(out2.status.code(), Some(2), "{text}");
+    assert!(text.contains("mailbox[0].imap.password_env: environment variable MAILENV_PASSWORD (password_env) is not set"), "{text}");
+    // An empty value is still "set"; the server will refuse it at login.
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let app = TestApp::new("cli-args");
+    let out = app.run(&["run", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = app.run(&[
+        "ingest",
+        "--department",
+        "org",
+        "--received-at",
+        "yesterday",
+        "x.eml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
