@@ -81,12 +81,14 @@ derive() {
   DOVECOT_LOG=$LOG_DIR/dovecot.log
   PF_ETC=$DIR/postfix/etc
   PF_QUEUE=$DIR/postfix/spool
-  PF_DATA=$DIR/postfix/lib
   PF_LOG=$LOG_DIR/postfix.log
-  # MAIL_ROOT and DOVECOT_RUN come from choose_runtime_paths (on `up`) or
-  # from the state file.
-  MAIL_ROOT=${MAIL_ROOT:-$DIR/mail}
-  DOVECOT_RUN=${DOVECOT_RUN:-$DIR/run/dovecot}
+  # What processes running as nobody/postfix must reach by absolute path
+  # lives below RUNTIME_ROOT: MAILENV_DIR itself, unless
+  # choose_runtime_paths (on `up`) had to move it; recorded in the state file.
+  RUNTIME_ROOT=${RUNTIME_ROOT:-$DIR}
+  MAIL_ROOT=$RUNTIME_ROOT/mail
+  DOVECOT_RUN=$RUNTIME_ROOT/run/dovecot
+  PF_DATA=$RUNTIME_ROOT/postfix/lib
   INSTANCE_NAME="mailenv-$BASE-${HASH:0:6}"
 }
 
@@ -94,12 +96,12 @@ derive() {
 # (it is what actually runs); a conflicting variable only earns a warning.
 load_state() {
   [[ -f $STATE_FILE ]] || return 1
-  local s_base s_password s_mail_root s_run s_postfix assignments
+  local s_base s_password s_runtime s_postfix assignments
   # Sourced in a subshell, so the file cannot clobber anything here.
   # shellcheck disable=SC1090
   assignments=$(. "$STATE_FILE"
-    printf 's_base=%q s_password=%q s_mail_root=%q s_run=%q s_postfix=%q\n' \
-      "$BASE" "$PASSWORD" "$MAIL_ROOT" "$DOVECOT_RUN" "${WITH_POSTFIX:-yes}")
+    printf 's_base=%q s_password=%q s_runtime=%q s_postfix=%q\n' \
+      "$BASE" "$PASSWORD" "${RUNTIME_ROOT:-$DIR}" "${WITH_POSTFIX:-yes}")
   eval "$assignments"
   if [[ -n ${MAILENV_PORT_BASE:-} && $MAILENV_PORT_BASE != "$s_base" ]]; then
     log "warning: instance in $DIR was started with MAILENV_PORT_BASE=$s_base; using that"
@@ -107,7 +109,7 @@ load_state() {
   if [[ -n ${MAILENV_PASSWORD:-} && $MAILENV_PASSWORD != "$s_password" ]]; then
     log "warning: instance in $DIR was started with a different MAILENV_PASSWORD; using that"
   fi
-  BASE=$s_base PASSWORD=$s_password MAIL_ROOT=$s_mail_root DOVECOT_RUN=$s_run
+  BASE=$s_base PASSWORD=$s_password RUNTIME_ROOT=$s_runtime
   WITH_POSTFIX=$s_postfix
   return 0
 }
@@ -116,8 +118,8 @@ save_state() {
   mkdir -p "$DIR"
   {
     echo "# written by deploy/local/mailenv.sh up — do not edit"
-    printf 'BASE=%q\nPASSWORD=%q\nMAIL_ROOT=%q\nDOVECOT_RUN=%q\nWITH_POSTFIX=%q\n' \
-      "$BASE" "$PASSWORD" "$MAIL_ROOT" "$DOVECOT_RUN" "$WITH_POSTFIX"
+    printf 'BASE=%q\nPASSWORD=%q\nRUNTIME_ROOT=%q\nWITH_POSTFIX=%q\n' \
+      "$BASE" "$PASSWORD" "$RUNTIME_ROOT" "$WITH_POSTFIX"
   } >"$STATE_FILE.tmp"
   mv "$STATE_FILE.tmp" "$STATE_FILE"
 }
@@ -126,23 +128,23 @@ save_state() {
 # and these two exist on every Debian system (no useradd needed). A mail
 # process running as nobody opens absolute paths, so it must be able to walk
 # every parent of the mail root; likewise some Dovecot processes connect to
-# sockets in base_dir by absolute path, and unix socket paths are limited to
-# 108 bytes. When MAILENV_DIR is not reachable by nobody (e.g. a checkout
-# under /root, mode 700) or is too long, the mail root and Dovecot's runtime
-# directory go to /var/tmp/mailenv-<hash> instead (symlinked from
-# MAILENV_DIR, and always named by `env` as MAILENV_MAIL_ROOT).
+# sockets in base_dir by absolute path (and unix socket paths are limited to
+# 108 bytes), and Postfix opens data_directory as user postfix. When
+# MAILENV_DIR is not reachable by those users (e.g. a checkout under /root,
+# mode 700) or is too long, these go to /var/tmp/mailenv-<hash> instead
+# (symlinked from MAILENV_DIR; `env` always names the real MAILENV_MAIL_ROOT).
 choose_runtime_paths() {
-  MAIL_ROOT=$DIR/mail
-  DOVECOT_RUN=$DIR/run/dovecot
-  if ! runuser -u nobody -- test -x "$DIR" 2>/dev/null || (( ${#DOVECOT_RUN} > 70 )); then
-    local alt=/var/tmp/mailenv-$HASH
-    log "note: $DIR is not usable by user nobody or too long for sockets; mail and runtime go to $alt"
-    mkdir -p "$alt"
-    chmod 755 "$alt"
-    MAIL_ROOT=$alt/mail
-    DOVECOT_RUN=$alt/run
-    [[ -e $DIR/mail || -L $DIR/mail ]] || ln -s "$MAIL_ROOT" "$DIR/mail"
-    [[ -e $DIR/run || -L $DIR/run ]] || ln -s "$alt" "$DIR/run"
+  RUNTIME_ROOT=$DIR
+  if ! runuser -u nobody -- test -x "$DIR" 2>/dev/null ||
+     ! runuser -u postfix -- test -x "$DIR" 2>/dev/null ||
+     (( ${#DIR} > 60 )); then
+    RUNTIME_ROOT=/var/tmp/mailenv-$HASH
+    log "note: $DIR is not reachable by users nobody/postfix or too long for socket paths;" \
+        "mail and runtime files go to $RUNTIME_ROOT"
+    mkdir -p "$RUNTIME_ROOT"
+    chmod 755 "$RUNTIME_ROOT"
+    [[ -e $DIR/mail || -L $DIR/mail ]] || ln -s "$RUNTIME_ROOT/mail" "$DIR/mail"
+    [[ -e $DIR/run || -L $DIR/run ]] || ln -s "$RUNTIME_ROOT/run" "$DIR/run"
   fi
 }
 
@@ -151,6 +153,17 @@ choose_runtime_paths() {
 # ---------------------------------------------------------------------------
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# port_greets PORT PREFIX: the server answers a connection with a greeting
+# line starting with PREFIX ("* OK" from imap-login only once auth is ready,
+# "220" from smtpd/lmtp) — a stronger readiness test than a bare connect.
+port_greets() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    IFS= read -r -t 3 line <&3 || exit 1
+    [[ $line == "$2"* ]]
+  ) 2>/dev/null
+}
 
 pid_alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 
@@ -172,13 +185,16 @@ descendants() {
   done
 }
 
-# wait_ports WHAT LOGFILE PORT...: bounded wait until every port accepts a
-# connection; on timeout print the log tail and fail.
+# wait_ports WHAT LOGFILE PORT[:GREETING]...: bounded wait until every port
+# accepts a connection (and sends GREETING, when given); on timeout print
+# the log tail and fail.
 wait_ports() {
   local what=$1 logfile=$2; shift 2
-  local deadline=$((SECONDS + START_TIMEOUT)) p
-  for p in "$@"; do
-    until port_open "$p"; do
+  local deadline=$((SECONDS + START_TIMEOUT)) spec p greeting
+  for spec in "$@"; do
+    p=${spec%%:*} greeting=
+    [[ $spec == *:* ]] && greeting=${spec#*:}
+    until if [[ -n $greeting ]]; then port_greets "$p" "$greeting"; else port_open "$p"; fi; do
       if (( SECONDS >= deadline )); then
         log "$what did not answer on 127.0.0.1:$p within ${START_TIMEOUT}s; last log lines ($logfile):"
         tail -n 30 "$logfile" >&2 2>/dev/null || true
@@ -189,11 +205,13 @@ wait_ports() {
   done
 }
 
-# stop_pid NAME PID: SIGTERM, bounded wait, then SIGKILL the pid, its process
-# group and every descendant collected before (children of a killed master
-# would otherwise keep the listening sockets open).
+# stop_pid NAME PID: SIGTERM to the master, bounded wait, then SIGKILL it
+# and its process group (both masters daemonize with setsid). Children that
+# outlive their master would keep the listening sockets open, so those
+# collected beforehand are killed too, if they still are Dovecot/Postfix
+# programs (a pid may have been recycled meanwhile).
 stop_pid() {
-  local name=$1 pid=$2 pgid kids deadline
+  local name=$1 pid=$2 pgid kids kid deadline
   kids=$(descendants "$pid")
   pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ') || true
   kill -TERM "$pid" 2>/dev/null || true
@@ -201,15 +219,15 @@ stop_pid() {
   while pid_alive "$pid" && (( SECONDS < deadline )); do sleep 0.05; done
   if pid_alive "$pid"; then
     log "$name (pid $pid) did not stop within ${STOP_TIMEOUT}s; killing it"
+    if [[ -n $pgid && $pgid == "$pid" ]]; then
+      kill -KILL -- "-$pgid" 2>/dev/null || true
+    fi
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  # Only kill the group if the master led it (both daemonize with setsid),
-  # never our own group.
-  if [[ -n $pgid && $pgid == "$pid" && $pgid != "$(ps -o pgid= -p $$ | tr -d ' ')" ]]; then
-    kill -KILL -- "-$pgid" 2>/dev/null || true
-  fi
-  # shellcheck disable=SC2086
-  [[ -z $kids ]] || kill -KILL $kids 2>/dev/null || true
+  for kid in $kids; do
+    pid_is "$kid" '^/usr/(sbin|lib)/(dovecot|postfix)' && kill -KILL "$kid" 2>/dev/null
+  done
+  return 0
 }
 
 # ---------------------------------------------------------------------------
@@ -218,7 +236,8 @@ stop_pid() {
 
 ensure_packages() {
   local missing=() pkg
-  for pkg in dovecot-core dovecot-imapd dovecot-lmtpd postfix openssl; do
+  # procps: ps, for stopping; minimal images lack it.
+  for pkg in dovecot-core dovecot-imapd dovecot-lmtpd postfix openssl procps; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
       missing+=("$pkg")
   done
@@ -402,11 +421,12 @@ start_dovecot() {
     port_open "$p" && die "port $p is already in use by something else (MAILENV_PORT_BASE=$BASE); pick another MAILENV_PORT_BASE"
   done
   mkdir -p "$LOG_DIR"
-  if ! dovecot -c "$DOVECOT_CONF" >>"$DOVECOT_LOG" 2>&1; then
+  # 9>&-: the daemons must not inherit (and so hold forever) the lock.
+  if ! dovecot -c "$DOVECOT_CONF" >>"$DOVECOT_LOG" 2>&1 9>&-; then
     tail -n 30 "$DOVECOT_LOG" >&2
     die "dovecot failed to start (config $DOVECOT_CONF)"
   fi
-  wait_ports Dovecot "$DOVECOT_LOG" "$IMAP_PORT" "$IMAPS_PORT" "$LMTP_PORT"
+  wait_ports Dovecot "$DOVECOT_LOG" "$IMAP_PORT:* OK" "$IMAPS_PORT" "$LMTP_PORT:220"
 }
 
 stop_dovecot() {
@@ -534,6 +554,10 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
   chmod 644 "$PF_ETC/main.cf" "$PF_ETC/master.cf" "$PF_ETC/transport.regexp"
+  # Postfix does not trust a table or main.cf modified within the last second
+  # (it might still be being written) and sleeps in 300 ms steps until it is
+  # older: ~1.5 s on every start. Backdate what we just wrote.
+  touch -d "@$(( $(date +%s) - 5 ))" "$PF_ETC/main.cf" "$PF_ETC/master.cf" "$PF_ETC/transport.regexp"
 }
 
 postfix_pid() {
@@ -556,11 +580,11 @@ start_postfix() {
   # queue subdirectories. Running `postfix -c DIR` as root needs no
   # alternate_config_directories entry in /etc/postfix/main.cf (only the
   # set-gid postdrop/postqueue would, and tests submit over SMTP).
-  if ! postfix -c "$PF_ETC" start >>"$PF_LOG" 2>&1; then
+  if ! postfix -c "$PF_ETC" start >>"$PF_LOG" 2>&1 9>&-; then
     tail -n 30 "$PF_LOG" >&2
     die "postfix failed to start (config $PF_ETC)"
   fi
-  wait_ports Postfix "$PF_LOG" "$SMTP_PORT"
+  wait_ports Postfix "$PF_LOG" "$SMTP_PORT:220"
 }
 
 stop_postfix() {
@@ -640,8 +664,10 @@ need_state() {
 cmd_down() {
   load_state || return 0
   derive
-  stop_postfix
+  # In parallel: each master lingers 1-2 s after SIGTERM by design.
+  stop_postfix &
   stop_dovecot
+  wait
 }
 
 cmd_status() {
@@ -711,10 +737,22 @@ cmd_wipe() {
   done
 }
 
+# Serialize commands that change an instance (parallel test processes may
+# all call `up`). The lock is fd 9 on $DIR/.lock, released on exit.
+lock_instance() {
+  mkdir -p "$DIR"
+  exec 9>"$DIR/.lock"
+  flock -w 120 9 || die "another mailenv.sh command holds $DIR/.lock for over 120 s"
+}
+
 main() {
   local cmd=${1:-}
   [[ -n $cmd ]] || usage
   shift
+  case $cmd in
+    up | restart-dovecot | stop-postfix | start-postfix | wipe) lock_instance ;;
+    down) if [[ -d $DIR ]]; then lock_instance; fi ;;
+  esac
   case $cmd in
     up) cmd_up "$@" ;;
     down) cmd_down ;;
