@@ -1,0 +1,53 @@
+-- The classified view of each stored message ("delivery": a message in one
+-- department mailbox). Entirely derived from the raw file and the
+-- configuration: `mailroom reprocess` rebuilds it.
+
+CREATE TABLE deliveries (
+    message_row           INTEGER PRIMARY KEY REFERENCES messages (id),
+    -- Message-ID, or "sha256:<hex>" when the message has none: groups the
+    -- deliveries of one message across department mailboxes.
+    message_key           TEXT NOT NULL,
+    department            TEXT NOT NULL,
+    received_at           TEXT NOT NULL,
+    kind                  TEXT NOT NULL CHECK (kind IN ('submission', 'auto_reply', 'bounce', 'other')),
+    unit                  TEXT,
+    unit_source           TEXT,
+    projects              TEXT NOT NULL,  -- JSON array of project codes
+    items                 TEXT NOT NULL,  -- JSON array of item codes
+    late                  INTEGER NOT NULL CHECK (late IN (0, 1)),
+    misrouted             INTEGER NOT NULL CHECK (misrouted IN (0, 1)),
+    expected_departments  TEXT NOT NULL,  -- JSON array of department ids
+    flags                 TEXT NOT NULL,  -- JSON array, intrinsic + relational
+    from_addr             TEXT,
+    subject               TEXT,
+    -- The full classification (evidence, reasons, attachments) as JSON.
+    detail                TEXT NOT NULL,
+    classified_at         TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX deliveries_by_key ON deliveries (message_key);
+CREATE INDEX deliveries_by_unit ON deliveries (unit, received_at);
+
+-- Material files of each delivery, decoded and stored content-addressed.
+CREATE TABLE attachments (
+    message_row    INTEGER NOT NULL REFERENCES messages (id),
+    ordinal        INTEGER NOT NULL,
+    filename       TEXT NOT NULL,
+    safe_filename  TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    sha256         TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    path           TEXT NOT NULL,
+    items          TEXT NOT NULL,  -- JSON array of item codes
+    members        TEXT,           -- JSON array of zip member paths, for archives
+    PRIMARY KEY (message_row, ordinal)
+) STRICT;
+
+-- Decisions a person made (`mailroom assign`); reprocessing keeps them.
+CREATE TABLE assignments (
+    message_key  TEXT PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    items        TEXT,             -- JSON array, or NULL to keep the classifier's
+    assigned_at  TEXT NOT NULL,
+    note         TEXT
+) STRICT;
