@@ -40,5 +40,6 @@ pub mod daemon;
 pub mod imap;
 pub mod ingest;
 pub mod ledger;
+pub mod outbox;
 pub mod telemetry;
 pub mod util;

@@ -361,7 +361,13 @@ ssl_cert = <$TLS_DIR/server-chain.pem
 ssl_key = <$TLS_DIR/server.key
 $dh
 
+# "Performance" login mode: a few long-lived imap-login processes serve all
+# pre-login and TLS-proxied connections. In the default one-process-per-
+# connection mode every TLS session keeps its own imap-login process and the
+# default process_limit (100) caps parallel TLS sessions at 100.
 service imap-login {
+  service_count = 0
+  process_min_avail = 1
   inet_listener imap {
     address = 127.0.0.1
     port = $IMAP_PORT

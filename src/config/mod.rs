@@ -13,7 +13,10 @@ use anyhow::Context as _;
 use chrono_tz::Tz;
 
 pub use campaign::{CampaignFile, Department, Item, Project};
-pub use service::{FetchSettings, ImapConfig, MailboxConfig, ServiceFile, TlsMode};
+pub use service::{
+    FetchSettings, ImapConfig, MailboxConfig, OutboxSettings, ReceiptSettings, ServiceFile,
+    SmtpConfig, TlsMode,
+};
 pub use units::{Unit, UnitKind, UnitsFile};
 
 /// A loaded, validated configuration. Paths are absolute.
@@ -188,6 +191,14 @@ impl Config {
             if let Some(f) = &mb.imap.ca_file {
                 mb.imap.ca_file = Some(base.join(f));
             }
+            if let Some(smtp) = &mut mb.smtp {
+                if let Some(f) = &smtp.password.password_file {
+                    smtp.password.password_file = Some(base.join(f));
+                }
+                if let Some(f) = &smtp.ca_file {
+                    smtp.ca_file = Some(base.join(f));
+                }
+            }
         }
         Ok(Config {
             path,
@@ -203,6 +214,35 @@ impl Config {
 
     pub fn department(&self, id: &str) -> Option<&Department> {
         self.campaign.department(id)
+    }
+
+    /// The address a department's outgoing mail comes from.
+    pub fn sender_address(&self, department: &str) -> Option<String> {
+        self.mailbox(department)
+            .and_then(|m| m.smtp.as_ref())
+            .and_then(|s| s.from.clone())
+            .or_else(|| self.department(department).map(|d| d.mailbox.clone()))
+    }
+
+    /// Every address that is the service's own: the departments' public
+    /// mailboxes and configured From addresses. Never answered, never counted.
+    pub fn own_addresses(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .campaign
+            .departments
+            .iter()
+            .map(|d| d.mailbox.to_ascii_lowercase())
+            .collect();
+        for m in &self.service.mailboxes {
+            out.push(m.imap.username.to_ascii_lowercase());
+            if let Some(from) = m.smtp.as_ref().and_then(|s| s.from.as_ref()) {
+                out.push(from.to_ascii_lowercase());
+            }
+        }
+        out.retain(|a| a.contains('@'));
+        out.sort();
+        out.dedup();
+        out
     }
 
     pub fn mailbox(&self, department: &str) -> Option<&MailboxConfig> {

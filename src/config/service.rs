@@ -23,6 +23,10 @@ pub struct ServiceFile {
     pub database_url: Option<String>,
     #[serde(default)]
     pub fetch: FetchSettings,
+    #[serde(default)]
+    pub outbox: OutboxSettings,
+    #[serde(default)]
+    pub receipts: ReceiptSettings,
     #[serde(rename = "mailbox", default)]
     pub mailboxes: Vec<MailboxConfig>,
 }
@@ -52,11 +56,90 @@ impl Default for FetchSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxSettings {
+    /// Transient failures (connection refused, 4xx) are retried this long
+    /// before the mail is marked failed.
+    pub retry_hours: u64,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        OutboxSettings { retry_hours: 48 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReceiptSettings {
+    /// Send receipts at all.
+    pub enabled: bool,
+    /// Per recipient: more receipts than this in an hour (or a day) are held
+    /// until the window frees up, and the hold is logged.
+    pub max_per_hour: u32,
+    pub max_per_day: u32,
+    /// When a message's To/Cc names another watched department, wait this
+    /// long for that copy so one receipt can name both departments.
+    pub co_delivery_wait_secs: u64,
+}
+
+impl Default for ReceiptSettings {
+    fn default() -> Self {
+        ReceiptSettings {
+            enabled: true,
+            max_per_hour: 5,
+            max_per_day: 20,
+            co_delivery_wait_secs: 120,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MailboxConfig {
     /// Department id from the campaign file.
     pub department: String,
     pub imap: ImapConfig,
+    /// Outgoing mail (receipts, reminders, digests) from this mailbox. 126.com
+    /// and 163.com accept mail only from the authenticated mailbox's own
+    /// address, so each department sends through its own account.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    /// Default: 465 for implicit TLS, 587 for STARTTLS, 25 for plain.
+    #[serde(default)]
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    /// Login name; default the IMAP username. Set `auth = false` for a relay
+    /// that takes mail without login (a local Postfix).
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default = "default_true")]
+    pub auth: bool,
+    /// Password source; default the IMAP one (one authorisation code serves both).
+    #[serde(flatten)]
+    pub password: PasswordSource,
+    /// From address (and envelope sender); default the department's mailbox
+    /// from the campaign file.
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl SmtpConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 465,
+            TlsMode::Starttls => 587,
+            TlsMode::Plain => 25,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -180,6 +263,19 @@ impl ServiceFile {
         if self.fetch.batch_mb == 0 {
             p.error("fetch.batch_mb", "must be at least 1");
         }
+        if self.outbox.retry_hours < 24 {
+            p.error(
+                "outbox.retry_hours",
+                "must be at least 24 (a provider outage can last a day)",
+            );
+        }
+        if self.receipts.max_per_hour == 0 || self.receipts.max_per_day < self.receipts.max_per_hour
+        {
+            p.error(
+                "receipts.max_per_day",
+                "max_per_hour must be at least 1 and max_per_day at least max_per_hour",
+            );
+        }
         if self.fetch.max_attempts == 0 {
             p.error("fetch.max_attempts", "must be at least 1");
         }
@@ -262,6 +358,39 @@ impl ServiceFile {
                         format!("{key}.imap.ca_file"),
                         format!("cannot read {}: {e}", path.display()),
                     );
+                }
+            }
+            if let Some(smtp) = &mb.smtp {
+                if smtp.tls == TlsMode::Plain && !is_loopback_host(&smtp.host) {
+                    p.error(
+                        format!("{key}.smtp.tls"),
+                        format!(
+                            "\"plain\" would send mail (and the password) unencrypted to {}; use \"implicit\" (port 465) or \"starttls\" (587)",
+                            smtp.host
+                        ),
+                    );
+                }
+                if smtp.host.trim().is_empty() {
+                    p.error(format!("{key}.smtp.host"), "is empty");
+                }
+                if let Some(from) = &smtp.from
+                    && !super::looks_like_address(from)
+                {
+                    p.error(
+                        format!("{key}.smtp.from"),
+                        format!("{from:?} is not an email address"),
+                    );
+                }
+                let has_own =
+                    smtp.password.password_env.is_some() || smtp.password.password_file.is_some();
+                if smtp.auth && has_own && check_secrets {
+                    let mut src = smtp.password.clone();
+                    if let Some(f) = &src.password_file {
+                        src.password_file = Some(base.join(f));
+                    }
+                    if let Err(e) = src.resolve() {
+                        p.error(format!("{key}.smtp.password_env"), format!("{e:#}"));
+                    }
                 }
             }
             let mut src = imap.password.clone();

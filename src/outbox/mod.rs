@@ -1,0 +1,407 @@
+//! The outbox: every outgoing mail (receipt, reminder, digest) is a row
+//! before it is a connection, and one sender task drains the table.
+//!
+//! Delivery guarantee: the row is marked `sent` only after the server's 250.
+//! A crash between that 250 and the database update leaves the row queued,
+//! so that one mail is sent again after restart: at most one duplicate
+//! (mail goes out strictly one at a time), never a loss. Transient failures
+//! (connection refused, 4xx) are retried with backoff for
+//! `outbox.retry_hours`; permanent ones (5xx) are recorded as `failed`.
+
+pub mod compose;
+pub mod policy;
+pub mod smtp;
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+pub use compose::{FileAttachment, OutKind, Outgoing};
+use smtp::{SendOutcome, Transports};
+
+use crate::config::Config;
+use crate::ledger::messages::{fmt_time, parse_time};
+
+/// Longest nap of the sender when nothing is due; it recomputes after, so a
+/// wall-clock jump or suspend costs at most this much delay.
+const MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub department: String,
+    pub mail_from: String,
+    pub recipients: String,
+    pub subject: String,
+    pub message_id: String,
+    pub state: String,
+    pub attempts: i64,
+    pub not_before: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub last_error: Option<String>,
+    pub held_reason: Option<String>,
+    pub bounce: Option<String>,
+}
+
+const COLUMNS: &str = "id, kind, dedupe_key, department, mail_from, recipients, subject, message_id, \
+     state, attempts, not_before, created_at, sent_at, last_error, held_reason, bounce";
+
+/// Adds a rendered mail in the caller's transaction. A mail with the same
+/// `dedupe_key` is never added twice; its id is returned instead.
+pub async fn enqueue(
+    conn: &mut SqliteConnection,
+    o: &Outgoing,
+    not_before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    held_reason: Option<&str>,
+) -> Result<(i64, bool)> {
+    if let Some((id,)) = sqlx::query_as::<_, (i64,)>("SELECT id FROM outbox WHERE dedupe_key = ?")
+        .bind(&o.dedupe_key)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("cannot look up outbox")?
+    {
+        return Ok((id, false));
+    }
+    let message_id = compose::new_message_id(o.kind, &o.from, now);
+    let raw = compose::compose(o, &message_id, now)?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO outbox (kind, dedupe_key, department, mail_from, recipients, subject,
+             message_id, raw, state, not_before, created_at, held_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
+    )
+    .bind(o.kind.as_str())
+    .bind(&o.dedupe_key)
+    .bind(&o.department)
+    .bind(&o.from)
+    .bind(serde_json::to_string(&o.to).context("cannot encode recipients")?)
+    .bind(&o.subject)
+    .bind(&message_id)
+    .bind(raw)
+    .bind(fmt_time(not_before))
+    .bind(fmt_time(now))
+    .bind(held_reason)
+    .fetch_one(&mut *conn)
+    .await
+    .context("cannot add to the outbox")?;
+    Ok((id, true))
+}
+
+/// Re-renders a mail that has not gone out yet (keeping its Message-ID),
+/// e.g. a receipt that must now name a second department. Returns false when
+/// it was already sent.
+pub async fn replace_queued(
+    conn: &mut SqliteConnection,
+    id: i64,
+    o: &Outgoing,
+    not_before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    held_reason: Option<&str>,
+) -> Result<bool> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT message_id, state FROM outbox WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context("cannot read outbox")?;
+    let Some((message_id, state)) = row else {
+        return Ok(false);
+    };
+    if state != "queued" {
+        return Ok(false);
+    }
+    let raw = compose::compose(o, &message_id, now)?;
+    sqlx::query(
+        "UPDATE outbox SET raw = ?, subject = ?, recipients = ?, not_before = ?, held_reason = ?
+         WHERE id = ? AND state = 'queued'",
+    )
+    .bind(raw)
+    .bind(&o.subject)
+    .bind(serde_json::to_string(&o.to).context("cannot encode recipients")?)
+    .bind(fmt_time(not_before))
+    .bind(held_reason)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .context("cannot update outbox")?;
+    Ok(true)
+}
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<OutboxRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM outbox ORDER BY id"))
+        .fetch_all(pool)
+        .await
+        .context("cannot list the outbox")
+}
+
+pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<OutboxRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("cannot read the outbox")
+}
+
+/// The raw bytes of a mail, for previews and tests.
+pub async fn raw(pool: &SqlitePool, id: i64) -> Result<Vec<u8>> {
+    let (raw,): (Vec<u8>,) = sqlx::query_as("SELECT raw FROM outbox WHERE id = ?")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .context("cannot read the outbox")?;
+    Ok(raw)
+}
+
+/// Marks the receipt with this Message-ID bounced; returns its id if found.
+pub async fn mark_bounced(
+    pool: &SqlitePool,
+    message_id: &str,
+    detail: &str,
+) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE outbox SET state = 'bounced', bounce = ? WHERE message_id = ? RETURNING id",
+    )
+    .bind(detail)
+    .bind(message_id)
+    .fetch_optional(pool)
+    .await
+    .context("cannot mark the mail bounced")?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// What one step of the sender did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Nothing due; the next queued mail becomes due at this time, if any.
+    Idle(Option<DateTime<Utc>>),
+    Sent(i64),
+    /// Failed transiently; tried again at this time.
+    Retry(i64, DateTime<Utc>),
+    /// Given up: a permanent refusal or retries exhausted.
+    Failed(i64),
+    /// Held back by the per-recipient limit until this time.
+    Held(i64, DateTime<Utc>),
+}
+
+/// Sends the oldest due mail, if any. Public so that tests and `run --once`
+/// drain the queue deterministically; the daemon loop is a thin wrapper.
+pub async fn step(
+    cfg: &Config,
+    pool: &SqlitePool,
+    transports: &mut Transports,
+    now: DateTime<Utc>,
+) -> Result<Step> {
+    let due: Option<OutboxRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE state = 'queued' AND not_before <= ?
+         ORDER BY not_before, id LIMIT 1"
+    ))
+    .bind(fmt_time(now))
+    .fetch_optional(pool)
+    .await
+    .context("cannot read the outbox")?;
+    let Some(row) = due else {
+        let next: Option<(String,)> = sqlx::query_as(
+            "SELECT min(not_before) FROM outbox WHERE state = 'queued' HAVING count(*) > 0",
+        )
+        .fetch_optional(pool)
+        .await
+        .context("cannot read the outbox")?;
+        return Ok(Step::Idle(next.map(|(t,)| parse_time(&t)).transpose()?));
+    };
+    let recipients: Vec<String> =
+        serde_json::from_str(&row.recipients).context("bad recipients in the outbox")?;
+    if row.kind == OutKind::Receipt.as_str()
+        && let Some(until) = rate_limited(cfg, pool, &recipients, now).await?
+    {
+        sqlx::query("UPDATE outbox SET not_before = ?, held_reason = ? WHERE id = ?")
+            .bind(fmt_time(until))
+            .bind(format!(
+                "rate limit: more than {} an hour or {} a day to this recipient",
+                cfg.service.receipts.max_per_hour, cfg.service.receipts.max_per_day
+            ))
+            .bind(row.id)
+            .execute(pool)
+            .await
+            .context("cannot hold the mail")?;
+        warn!(outbox_id = row.id, to = %recipients.join(","), until = %until, "receipt held by the per-recipient limit");
+        return Ok(Step::Held(row.id, until));
+    }
+    // Count the attempt before making it: a crash mid-send still counts.
+    sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?")
+        .bind(row.id)
+        .execute(pool)
+        .await
+        .context("cannot count the attempt")?;
+    let attempts = row.attempts as u32 + 1;
+    let raw = raw(pool, row.id).await?;
+    let outcome = transports
+        .send(cfg, &row.department, &row.mail_from, &recipients, &raw)
+        .await;
+    match outcome {
+        SendOutcome::Sent(response) => {
+            let mut tx = pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .context("cannot begin transaction")?;
+            sqlx::query(
+                "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, held_reason = NULL
+                 WHERE id = ? AND state = 'queued'",
+            )
+            .bind(fmt_time(now))
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await
+            .context("cannot mark the mail sent")?;
+            for r in &recipients {
+                sqlx::query(
+                    "INSERT INTO sent_log (recipient, sent_at, outbox_id) VALUES (?, ?, ?)",
+                )
+                .bind(r.to_ascii_lowercase())
+                .bind(fmt_time(now))
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await
+                .context("cannot log the send")?;
+            }
+            tx.commit().await.context("cannot commit the send")?;
+            info!(outbox_id = row.id, kind = %row.kind, department = %row.department, to = %recipients.join(","), message_id = %row.message_id, smtp = %response, "mail sent");
+            Ok(Step::Sent(row.id))
+        }
+        SendOutcome::Retry(err) => {
+            let created = parse_time(&row.created_at)?;
+            let retry_for = Duration::hours(cfg.service.outbox.retry_hours as i64);
+            match policy::next_attempt(created, now, attempts, retry_for) {
+                Some(when) => {
+                    sqlx::query("UPDATE outbox SET not_before = ?, last_error = ? WHERE id = ?")
+                        .bind(fmt_time(when))
+                        .bind(&err)
+                        .bind(row.id)
+                        .execute(pool)
+                        .await
+                        .context("cannot reschedule the mail")?;
+                    warn!(outbox_id = row.id, kind = %row.kind, department = %row.department, attempts, retry_at = %when, error = %err, "sending failed; will retry");
+                    Ok(Step::Retry(row.id, when))
+                }
+                None => {
+                    fail(
+                        pool,
+                        row.id,
+                        &format!("gave up after {attempts} attempts: {err}"),
+                    )
+                    .await?;
+                    error!(outbox_id = row.id, kind = %row.kind, department = %row.department, attempts, error = %err, "sending failed for too long; giving up");
+                    Ok(Step::Failed(row.id))
+                }
+            }
+        }
+        SendOutcome::Permanent(err) => {
+            fail(pool, row.id, &err).await?;
+            error!(outbox_id = row.id, kind = %row.kind, department = %row.department, to = %recipients.join(","), error = %err, "the server refused the mail");
+            Ok(Step::Failed(row.id))
+        }
+    }
+}
+
+async fn fail(pool: &SqlitePool, id: i64, err: &str) -> Result<()> {
+    sqlx::query("UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?")
+        .bind(err)
+        .bind(id)
+        .execute(pool)
+        .await
+        .context("cannot mark the mail failed")?;
+    Ok(())
+}
+
+/// When any recipient had too many receipts lately, the time to wait until.
+async fn rate_limited(
+    cfg: &Config,
+    pool: &SqlitePool,
+    recipients: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let mut until: Option<DateTime<Utc>> = None;
+    for r in recipients {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT s.sent_at FROM sent_log s JOIN outbox o ON o.id = s.outbox_id
+             WHERE s.recipient = ? AND o.kind = 'receipt' AND s.sent_at > ?",
+        )
+        .bind(r.to_ascii_lowercase())
+        .bind(fmt_time(now - Duration::days(1)))
+        .fetch_all(pool)
+        .await
+        .context("cannot read the send log")?;
+        let times = rows
+            .iter()
+            .map(|(t,)| parse_time(t))
+            .collect::<Result<Vec<_>>>()?;
+        if let Err(t) = policy::rate_limit(
+            &times,
+            now,
+            cfg.service.receipts.max_per_hour,
+            cfg.service.receipts.max_per_day,
+        ) {
+            until = Some(until.map_or(t, |u| u.max(t)));
+        }
+    }
+    Ok(until)
+}
+
+/// Sends everything due now, then returns (for `run --once`).
+pub async fn drain(
+    cfg: &Config,
+    pool: &SqlitePool,
+    now: impl Fn() -> DateTime<Utc>,
+) -> Result<usize> {
+    let mut transports = Transports::new();
+    let mut sent = 0;
+    loop {
+        match step(cfg, pool, &mut transports, now()).await? {
+            Step::Idle(_) => return Ok(sent),
+            Step::Sent(_) => sent += 1,
+            // A retry or hold is in the future: nothing more to do now.
+            Step::Retry(..) | Step::Held(..) | Step::Failed(_) => {}
+        }
+    }
+}
+
+/// The sender task: drains the outbox whenever woken or something falls due.
+pub async fn run_sender(
+    cfg: Arc<Config>,
+    pool: SqlitePool,
+    wake: Arc<Notify>,
+    now: impl Fn() -> DateTime<Utc>,
+    cancel: CancellationToken,
+) {
+    let mut transports = Transports::new();
+    loop {
+        let step = tokio::select! {
+            _ = cancel.cancelled() => return,
+            s = step(&cfg, &pool, &mut transports, now()) => s,
+        };
+        let nap = match step {
+            Ok(Step::Idle(next)) => next
+                .and_then(|t| (t - now()).to_std().ok())
+                .unwrap_or(MAX_IDLE)
+                .min(MAX_IDLE),
+            Ok(_) => continue,
+            Err(e) => {
+                error!(error = %format!("{e:#}"), "outbox error");
+                std::time::Duration::from_secs(5)
+            }
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(nap) => {}
+        }
+    }
+}
