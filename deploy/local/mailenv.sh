@@ -20,6 +20,21 @@
 #                      IMAPS BASE+993, LMTP BASE+24, SMTP BASE+25, all on
 #                      127.0.0.1 only
 #   MAILENV_PASSWORD   default mailroom-test — the one password every user has
+# Once `up` ran, the directory remembers its port base and password: later
+# commands with only MAILENV_DIR set act on that instance.
+#
+# `env` prints: MAILENV_DIR MAILENV_HOST(=127.0.0.1) MAILENV_PORT_BASE
+#   MAILENV_IMAP_PORT MAILENV_IMAPS_PORT MAILENV_LMTP_PORT MAILENV_SMTP_PORT
+#   MAILENV_PASSWORD MAILENV_CA_FILE (CA of the server certificate, for
+#   localhost and 127.0.0.1) MAILENV_MAIL_ROOT (mail of user U is in
+#   $MAILENV_MAIL_ROOT/U/Maildir, U lowercased) MAILENV_DOVECOT_CONF (for
+#   `doveadm -c`) MAILENV_POSTFIX_CONF_DIR (for `postqueue -c`, `postfix -c`)
+#   MAILENV_LOG_DIR (dovecot.log, postfix.log).
+#
+# Mail: any user name logs in with the password; SMTP mail to any address is
+# delivered by LMTP to the Dovecot user named by the full address, except
+# local parts nosuch* and domains *.invalid, which are accepted and then
+# bounced with a DSN to the envelope sender.
 #
 # Nothing here touches /etc/dovecot, /etc/postfix or the system instances of
 # either server: both run from configuration files generated below
@@ -228,6 +243,29 @@ stop_pid() {
     pid_is "$kid" '^/usr/(sbin|lib)/(dovecot|postfix)' && kill -KILL "$kid" 2>/dev/null
   done
   return 0
+}
+
+# kill_leftovers dovecot|postfix: after a crash (master killed), children
+# may outlive it for a while. Only called when the master is known to be
+# gone. Dovecot titles its processes dovecot-<instance_name>/<service>, and
+# the instance name ends in this directory's hash; Postfix daemons run with
+# the queue directory as their working directory.
+kill_leftovers() {
+  local pids=() pid line
+  case $1 in
+    dovecot)
+      while read -r pid; do pids+=("$pid"); done \
+        < <(pgrep -f "^dovecot-mailenv-[0-9]+-${HASH:0:6}/" || true)
+      ;;
+    postfix)
+      while read -r line; do
+        pid=${line#/proc/} pid=${pid%%/*}
+        pid_is "$pid" '^/usr/lib/postfix/' && pids+=("$pid")
+      done < <(find /proc -mindepth 2 -maxdepth 2 -path '/proc/[0-9]*/cwd' \
+                 -lname "$PF_QUEUE" 2>/dev/null || true)
+      ;;
+  esac
+  (( ${#pids[@]} == 0 )) || kill -KILL "${pids[@]}" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------------------
@@ -440,6 +478,7 @@ stop_dovecot() {
   if pid=$(dovecot_pid); then
     stop_pid Dovecot "$pid"
   fi
+  kill_leftovers dovecot
   rm -f "$DOVECOT_RUN/master.pid"
 }
 
@@ -583,9 +622,10 @@ start_postfix() {
     die "port $SMTP_PORT is already in use by something else (MAILENV_PORT_BASE=$BASE); pick another MAILENV_PORT_BASE"
   [[ -f $PF_ETC/main.cf ]] || die "no Postfix configuration in $PF_ETC; run: $0 up"
   # `postfix start` runs `postfix check` first, which creates and fixes the
-  # queue subdirectories. Running `postfix -c DIR` as root needs no
-  # alternate_config_directories entry in /etc/postfix/main.cf (only the
-  # set-gid postdrop/postqueue would, and tests submit over SMTP).
+  # queue subdirectories. As root, `postfix -c`, `postqueue -c` and
+  # `sendmail -C` with this directory need no alternate_config_directories
+  # entry in /etc/postfix/main.cf (checked on Postfix 3.7), so the system
+  # configuration stays untouched; it may even not exist ("No configuration").
   if ! postfix -c "$PF_ETC" start >>"$PF_LOG" 2>&1 9>&-; then
     tail -n 30 "$PF_LOG" >&2
     die "postfix failed to start (config $PF_ETC)"
@@ -598,6 +638,7 @@ stop_postfix() {
   if pid=$(postfix_pid); then
     stop_pid Postfix "$pid"
   fi
+  kill_leftovers postfix
 }
 
 # ---------------------------------------------------------------------------
@@ -644,6 +685,11 @@ cmd_up() {
   fi
   if [[ $dovecot_only == yes ]]; then WITH_POSTFIX=no; else WITH_POSTFIX=yes; fi
   derive
+  # Nothing of ours runs (no live master): clear what a crash left behind.
+  if [[ -f $STATE_FILE ]]; then
+    kill_leftovers dovecot
+    kill_leftovers postfix
+  fi
   # Refuse before writing anything if another program holds one of our ports.
   local p
   for p in "$IMAP_PORT" "$IMAPS_PORT" "$LMTP_PORT" $([[ $WITH_POSTFIX == yes ]] && echo "$SMTP_PORT"); do
