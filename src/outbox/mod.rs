@@ -10,6 +10,7 @@
 
 pub mod compose;
 pub mod policy;
+pub mod receipt;
 pub mod smtp;
 
 use std::sync::Arc;

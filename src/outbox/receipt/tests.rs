@@ -1,0 +1,131 @@
+use chrono::TimeZone;
+
+use super::*;
+
+fn facts() -> ReceiptFacts {
+    let tz: Tz = chrono_tz::Asia::Shanghai;
+    ReceiptFacts {
+        campaign_title: "2017年度东莞共青团工作考核".into(),
+        unit_name: Some("虎门镇团委".into()),
+        received_by: vec![Dept {
+            name: "组织部".into(),
+            mailbox: "tswzzb3@126.com".into(),
+        }],
+        projects: vec![("3".into(), "“网上共青团”建设工作".into())],
+        items: vec![("3.2".into(), "“智慧团建”工作情况".into())],
+        files: vec![FileLine {
+            name: "虎门镇智慧团建工作情况.pdf".into(),
+            size: 204_800,
+            sha256: "b3b4895e60ece5f1bf56f53856e63e1a7f4ba1bfd20a98cc364df8521883b846".into(),
+        }],
+        arrived: tz
+            .with_ymd_and_hms(2018, 1, 19, 10, 23, 48)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc),
+        deadline: tz
+            .with_ymd_and_hms(2018, 1, 26, 17, 30, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc),
+        tz,
+        problems: vec![],
+    }
+}
+
+#[test]
+fn on_time_receipt_names_unit_items_files_and_time() {
+    let r = render(&facts());
+    assert_eq!(
+        r.subject,
+        "回执：已收到虎门镇团委报送的“网上共青团”建设工作材料"
+    );
+    assert!(r.text.contains("虎门镇团委："));
+    assert!(
+        r.text
+            .contains("团市委组织部已于 2018年01月19日 10:23:48 收到")
+    );
+    assert!(r.text.contains("【按时】"));
+    assert!(
+        r.text
+            .contains("（三）“网上共青团”建设工作：3.2 “智慧团建”工作情况")
+    );
+    assert!(
+        r.text
+            .contains("虎门镇智慧团建工作情况.pdf（200 KB，校验码 b3b4895e60ec）")
+    );
+    assert!(!r.text.contains("逾期"));
+    assert!(r.html.contains("<p>虎门镇团委：</p>"));
+}
+
+#[test]
+fn late_receipt_says_late_and_by_how_much() {
+    let mut f = facts();
+    f.arrived = f.deadline + chrono::Duration::seconds(70);
+    let r = render(&f);
+    assert!(
+        r.text
+            .contains("【逾期】截止时间为 2018年01月26日 17:30，本次材料晚到 1 分钟"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("不纳入本年度评优范围"));
+    f.arrived = f.deadline + chrono::Duration::hours(63) + chrono::Duration::minutes(42);
+    assert!(render(&f).text.contains("晚到 2 天 15 小时"));
+}
+
+#[test]
+fn problems_say_what_to_do() {
+    let mut f = facts();
+    f.unit_name = None;
+    f.projects.clear();
+    f.items.clear();
+    f.problems = vec![
+        Problem::Misrouted {
+            belongs_to: vec![Dept {
+                name: "组织部".into(),
+                mailbox: "tswzzb3@126.com".into(),
+            }],
+        },
+        Problem::UnitUnknown,
+        Problem::NoAttachments,
+        Problem::OnlyLink,
+        Problem::Unreadable {
+            files: vec!["表.xlsx".into()],
+        },
+        Problem::ArchiveRefused {
+            files: vec!["材料.zip".into()],
+        },
+        Problem::NotAssessed,
+        Problem::Resubmission,
+    ];
+    let r = render(&f);
+    assert_eq!(r.subject, "回执：已收到贵单位报送的考核材料");
+    for needle in [
+        "系统不会自动转发，请将材料发送到组织部（tswzzb3@126.com）",
+        "请在邮件标题中写明单位名称",
+        "邮件中没有附件",
+        "请将文件作为附件发送",
+        "表.xlsx",
+        "材料.zip",
+        "不在考核范围内",
+        "替代之前的版本",
+    ] {
+        assert!(r.text.contains(needle), "missing {needle:?} in\n{}", r.text);
+    }
+}
+
+#[test]
+fn html_is_escaped() {
+    let mut f = facts();
+    f.files[0].name = "<script>.pdf".into();
+    let r = render(&f);
+    assert!(r.html.contains("&lt;script&gt;.pdf"));
+    assert!(!r.html.contains("<script>"));
+}
+
+#[test]
+fn ordinals() {
+    assert_eq!(project_ordinal("3"), "（三）");
+    assert_eq!(project_ordinal("x"), "（x）");
+}
