@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::Clock;
 use crate::config::{Config, ConfigError, Secrets};
 use crate::daemon::{self, App};
 use crate::ledger::messages;
@@ -39,6 +40,10 @@ pub struct Cli {
         env = "MAILROOM_LOG_FORMAT"
     )]
     pub log_format: LogFormat,
+    /// Pretend it is this instant (RFC 3339), for previews and tests; the
+    /// clock keeps running from there.
+    #[arg(long, global = true, env = "MAILROOM_NOW")]
+    pub now: Option<DateTime<chrono::FixedOffset>>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -69,6 +74,11 @@ pub enum Command {
     },
     /// Validate the configuration and print every problem found.
     CheckConfig,
+    /// Outgoing mail: what is queued, sent, failed or bounced.
+    Outbox {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the parsed command; the caller has set up logging.
@@ -104,11 +114,18 @@ fn load(cli: &Cli, secrets: Secrets) -> Result<Config> {
     Ok(cfg)
 }
 
+fn clock(cli: &Cli) -> Clock {
+    match cli.now {
+        Some(t) => Clock::starting_at(t.with_timezone(&Utc)),
+        None => Clock::system(),
+    }
+}
+
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::CheckConfig => check_config(&cli),
         Command::Run { once } => {
-            let app = App::open(load(&cli, Secrets::Check)?).await?;
+            let app = App::open(load(&cli, Secrets::Check)?, clock(&cli)).await?;
             if *once {
                 let report = app.run_once().await?;
                 app.ledger.close().await;
@@ -143,7 +160,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 .into());
             }
             let max = cfg.service.fetch.max_message_mb * 1024 * 1024;
-            let app = App::open(cfg).await?;
+            let app = App::open(cfg, clock(&cli)).await?;
             let report = crate::ingest::ingest_files(
                 &app.ledger,
                 department,
@@ -163,8 +180,22 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Outbox { json } => {
+            let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
+            let rows = crate::outbox::list(&app.ledger.pool).await?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&rows).context("cannot encode JSON")?
+                );
+            } else {
+                print_outbox(&app.config, &rows);
+            }
+            app.ledger.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Messages { json } => {
-            let app = App::open(load(&cli, Secrets::Skip)?).await?;
+            let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
             let rows = messages::list(&app.ledger.pool).await?;
             let skipped = messages::skipped(&app.ledger.pool).await?;
             if *json {
@@ -245,4 +276,53 @@ fn print_messages(cfg: &Config, rows: &[messages::MessageRow], skipped: &[messag
             );
         }
     }
+}
+
+fn print_outbox(cfg: &Config, rows: &[crate::outbox::OutboxRow]) {
+    let local = |t: &str| {
+        crate::ledger::messages::parse_time(t)
+            .map(|t| {
+                t.with_timezone(&cfg.tz)
+                    .format("%m-%d %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| t.to_owned())
+    };
+    println!(
+        "{:>5}  {:<8} {:<8} {:>3}  {:<14}  {:<30}  SUBJECT / PROBLEM",
+        "ID", "KIND", "STATE", "TRY", "WHEN", "TO"
+    );
+    for r in rows {
+        let when = match r.state.as_str() {
+            "sent" => r.sent_at.as_deref().map(local).unwrap_or_default(),
+            _ => local(&r.not_before),
+        };
+        let to: Vec<String> = serde_json::from_str(&r.recipients).unwrap_or_default();
+        let note = r
+            .bounce
+            .as_deref()
+            .or(r.last_error.as_deref())
+            .or(r.held_reason.as_deref())
+            .map(|n| format!("  [{n}]"))
+            .unwrap_or_default();
+        println!(
+            "{:>5}  {:<8} {:<8} {:>3}  {:<14}  {:<30}  {}{}",
+            r.id,
+            r.kind,
+            r.state,
+            r.attempts,
+            when,
+            to.join(","),
+            r.subject,
+            note
+        );
+    }
+    let count = |s: &str| rows.iter().filter(|r| r.state == s).count();
+    println!(
+        "{} queued, {} sent, {} failed, {} bounced",
+        count("queued"),
+        count("sent"),
+        count("failed"),
+        count("bounced")
+    );
 }

@@ -9,9 +9,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::imap::{self, Events, MailboxCtx};
 use crate::ledger::Ledger;
+use crate::outbox;
 
 /// How long tasks get to finish their current step after SIGTERM before the
 /// process exits anyway (systemd's own stop timeout is 90 s by default).
@@ -23,22 +25,29 @@ pub struct App {
     pub config: Arc<Config>,
     pub ledger: Ledger,
     pub events: Arc<Events>,
+    pub clock: Clock,
 }
 
 #[derive(Debug, Default)]
 pub struct OnceReport {
     pub stored: usize,
+    pub sent: usize,
     pub failed_mailboxes: Vec<String>,
 }
 
 impl App {
-    pub async fn open(config: Config) -> Result<App> {
+    pub async fn open(config: Config, clock: Clock) -> Result<App> {
         let ledger = Ledger::open(&config.database_url, &config.data_dir).await?;
         Ok(App {
             config: Arc::new(config),
             ledger,
             events: Arc::new(Events::default()),
+            clock,
         })
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     fn mailbox_ctxs(&self) -> Vec<MailboxCtx> {
@@ -74,6 +83,8 @@ impl App {
                 }
             }
         }
+        let clock = self.clock;
+        report.sent = outbox::drain(&self.config, &self.ledger.pool, move || clock.now()).await?;
         Ok(report)
     }
 
@@ -83,6 +94,14 @@ impl App {
         for ctx in self.mailbox_ctxs() {
             tracker.spawn(imap::watch(ctx, shutdown.clone()));
         }
+        let clock = self.clock;
+        tracker.spawn(outbox::run_sender(
+            self.config.clone(),
+            self.ledger.pool.clone(),
+            self.events.outbox.clone(),
+            move || clock.now(),
+            shutdown.clone(),
+        ));
         tracker.close();
         info!(
             mailboxes = self.config.service.mailboxes.len(),

@@ -35,6 +35,7 @@
 //! (messages), `attachments/`, and `tmp/` (staging; orphans removed at start).
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod imap;

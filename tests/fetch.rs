@@ -160,9 +160,8 @@ fn sqlite_count(db: &std::path::Path) -> usize {
 
 #[tokio::test]
 async fn daemon_reconnects_after_dovecot_restart() {
-    let priv_dir = tempfile::tempdir().expect("tempdir");
-    let base = 30000 + (std::process::id() % 3000) as u16;
-    let env = MailEnv::private(priv_dir.path(), base, true);
+    let private = PrivateEnv::start(true);
+    let env = private.env.clone();
     let app = TestApp::with("restart", env.clone(), AppOptions::default());
     let mut daemon = app.spawn_daemon(&[]);
     app.append("org", &synthetic(1, 2000), "2018-01-22T10:00:00+08:00")
@@ -186,7 +185,6 @@ async fn daemon_reconnects_after_dovecot_restart() {
     );
     let status = daemon.stop();
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
-    env.script(&["down"]);
 }
 
 #[tokio::test]

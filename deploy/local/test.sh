@@ -6,4 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 deploy/local/mailenv.sh up
+# The servers themselves first: a broken mail setup should fail here, with
+# its own message, not as a hundred confusing test failures.
+eval "$(deploy/local/mailenv.sh env)"
+python3 deploy/local/mailenv-selftest.py
 cargo nextest run --all-targets --no-fail-fast "$@"

@@ -41,10 +41,13 @@ const BACKOFF_MAX: Duration = Duration::from_secs(5 * 60);
 /// providers lock accounts that keep trying.
 const BACKOFF_AFTER_REFUSED_LOGIN: Duration = Duration::from_secs(5 * 60);
 
-/// Signals between stages.
+/// Signals between stages: each stage rings the next one's bell and the
+/// next one looks in the ledger; no data travels through these.
 #[derive(Debug, Default)]
 pub struct Events {
     stored: Notify,
+    /// Something was queued in the outbox.
+    pub outbox: Arc<Notify>,
 }
 
 impl Events {
@@ -54,6 +57,10 @@ impl Events {
 
     pub async fn stored(&self) {
         self.stored.notified().await;
+    }
+
+    pub fn notify_outbox(&self) {
+        self.outbox.notify_one();
     }
 }
 

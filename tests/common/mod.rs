@@ -43,7 +43,8 @@ impl MailEnv {
     }
 
     /// A private instance in `dir` with its own ports (for tests that restart
-    /// or stop a server and must not disturb the others).
+    /// or stop a server and must not disturb the others). Stop it with
+    /// [`PrivateEnv`]'s drop, before `dir` goes away.
     pub fn private(dir: &Path, port_base: u16, dovecot_only: bool) -> MailEnv {
         let base = port_base.to_string();
         let d = dir.to_string_lossy().to_string();
@@ -110,6 +111,35 @@ impl MailEnv {
         let mut s = self.imap(user).await;
         append_with(&mut s, folder, raw, arrival).await;
         s.logout().await.ok();
+    }
+}
+
+/// A private mail environment in its own temporary directory, stopped (and
+/// its ports freed) when the test ends, pass or fail.
+pub struct PrivateEnv {
+    pub env: MailEnv,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivateEnv {
+    pub fn start(dovecot_only: bool) -> PrivateEnv {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Spread bases over 30000..=59000 in steps of 1000 so parallel tests
+        // (and leftovers of earlier runs) rarely meet.
+        let base = 30000 + (std::process::id() % 30) as u16 * 1000;
+        let env = MailEnv::private(dir.path(), base, dovecot_only);
+        PrivateEnv { env, _dir: dir }
+    }
+}
+
+impl Drop for PrivateEnv {
+    fn drop(&mut self) {
+        let d = self.env.dir.to_string_lossy().to_string();
+        let _ = Command::new("bash")
+            .arg(mailenv_script())
+            .arg("down")
+            .env("MAILENV_DIR", d)
+            .output();
     }
 }
 
