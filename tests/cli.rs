@@ -85,3 +85,30 @@ fn bad_arguments_exit_2() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn many_processes_opening_a_fresh_ledger_at_once_all_succeed() {
+    // The daemon starting while an administrator runs a command: the
+    // migrations must be applied once, and nobody may see "database is locked".
+    let app = TestApp::new("open-race");
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_mailroom"))
+                .arg("--config")
+                .arg(&app.config)
+                .args(["messages", "--json"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

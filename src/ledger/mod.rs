@@ -77,13 +77,32 @@ async fn connect_and_migrate(opts: SqliteConnectOptions) -> Result<SqlitePool> {
     let pool = SqlitePoolOptions::new()
         // SQLite has one writer; a few readers are plenty.
         .max_connections(4)
-        .connect_with(opts)
+        .connect_with(opts.clone())
         .await
         .context("cannot connect")?;
-    sqlx::migrate!("./migrations")
+    // sqlx's migration lock is a no-op on SQLite: two processes starting on a
+    // fresh database would both run migration 1. Serialise them with an
+    // advisory lock on a file next to the database.
+    let lock_path = format!("{}.migrate.lock", opts.get_filename().display());
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {lock_path}"))?;
+    let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        lock.lock()?;
+        Ok(lock)
+    })
+    .await
+    .context("lock task failed")?
+    .with_context(|| format!("cannot lock {lock_path}"))?;
+    let migrated = sqlx::migrate!("./migrations")
         .run(&pool)
         .await
-        .context("cannot apply database migrations")?;
+        .context("cannot apply database migrations");
+    drop(lock);
+    migrated?;
     Ok(pool)
 }
 
