@@ -1,2 +1,3 @@
 //! mailroom (architecture map filled in as stages land)
 pub mod config;
+pub mod inspect;

@@ -200,7 +200,10 @@ impl CampaignFile {
                 }
                 for kw in &item.keywords {
                     if kw.trim().is_empty() {
-                        p.error(format!("{ikey}.keywords"), "an empty keyword matches everything");
+                        p.error(
+                            format!("{ikey}.keywords"),
+                            "an empty keyword matches everything",
+                        );
                     }
                 }
             }

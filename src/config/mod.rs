@@ -241,10 +241,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, out: &mut Vec<Problem>
     match toml::from_str::<T>(&text) {
         Ok(v) => Some(v),
         Err(e) => {
-            let (line, col) = e
-                .span()
-                .map(|s| line_col(&text, s.start))
-                .unwrap_or((0, 0));
+            let (line, col) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((0, 0));
             let key = if line > 0 {
                 format!("line {line}, column {col}")
             } else {

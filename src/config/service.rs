@@ -135,9 +135,8 @@ impl PasswordSource {
                 Ok(SecretString::from(v))
             }
             (None, Some(path)) => {
-                let v = std::fs::read_to_string(path).with_context(|| {
-                    format!("cannot read password_file {}", path.display())
-                })?;
+                let v = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read password_file {}", path.display()))?;
                 let line = v.lines().next().unwrap_or_default().to_owned();
                 if line.is_empty() {
                     anyhow::bail!("password_file {} is empty", path.display());
@@ -193,7 +192,10 @@ impl ServiceFile {
             );
         }
         if self.mailboxes.is_empty() {
-            p.warn("mailbox", "no [[mailbox]] is configured: `run` will fetch nothing");
+            p.warn(
+                "mailbox",
+                "no [[mailbox]] is configured: `run` will fetch nothing",
+            );
         }
         for (n, mb) in self.mailboxes.iter().enumerate() {
             let key = format!("mailbox[{n}]");

@@ -3,7 +3,9 @@ use std::path::{Path, PathBuf};
 use super::*;
 
 fn repo_config(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("config").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("config")
+        .join(name)
 }
 
 /// A scratch directory holding the shipped campaign and units files plus the
@@ -99,7 +101,10 @@ fn unreadable_password_file_names_file_and_key() {
 
 #[test]
 fn unknown_key_is_located() {
-    let svc = MINIMAL.replace("data_dir = \"data\"", "data_dir = \"data\"\ndatadir = \"x\"");
+    let svc = MINIMAL.replace(
+        "data_dir = \"data\"",
+        "data_dir = \"data\"\ndatadir = \"x\"",
+    );
     let (_dir, path) = scratch(&svc, |_| {});
     let errs = errors(&path, Secrets::Skip);
     assert_eq!(errs.len(), 1, "{errs:?}");
@@ -132,13 +137,18 @@ fn item_with_unknown_department_and_duplicate_unit() {
         .expect("write");
         let u = d.join("units.toml");
         let text = std::fs::read_to_string(&u).expect("read");
-        std::fs::write(&u, text.replacen("id = \"nancheng\"", "id = \"guancheng\"", 1))
-            .expect("write");
+        std::fs::write(
+            &u,
+            text.replacen("id = \"nancheng\"", "id = \"guancheng\"", 1),
+        )
+        .expect("write");
     });
     let errs = errors(&path, Secrets::Skip);
     assert!(
-        errs.iter().any(|e| e.contains("campaign-2017.toml: project[4].item[1].departments")
-            && e.contains("\"finance\"")),
+        errs.iter().any(
+            |e| e.contains("campaign-2017.toml: project[4].item[1].departments")
+                && e.contains("\"finance\"")
+        ),
         "{errs:?}"
     );
     assert!(

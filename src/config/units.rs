@@ -132,7 +132,11 @@ impl UnitsFile {
                 }
             }
             // The same name for two units makes the match ambiguous.
-            let names = || std::iter::once(&u.name).chain(&u.aliases).chain([&u.formal_name]);
+            let names = || {
+                std::iter::once(&u.name)
+                    .chain(&u.aliases)
+                    .chain([&u.formal_name])
+            };
             for name in names() {
                 if let Some(other) = self.units[..n].iter().find(|o| {
                     std::iter::once(&o.name)
