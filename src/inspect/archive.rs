@@ -177,13 +177,25 @@ pub(crate) fn read_entry(
     let mut out = Vec::with_capacity(declared.min(1 << 20) as usize);
     f.take(declared.saturating_add(1))
         .read_to_end(&mut out)
-        .map_err(|_| ReadError::Broken)?;
+        .map_err(|e| {
+            if expands_too_far(&e) {
+                ReadError::TooBig("a member expands beyond its declared size".into())
+            } else {
+                ReadError::Broken
+            }
+        })?;
     if out.len() as u64 > declared {
         return Err(ReadError::TooBig(
             "a member expands beyond its declared size".into(),
         ));
     }
     Ok(out)
+}
+
+/// zip 9 itself stops a member at its declared size with this error; our
+/// own `take` is the second line of defence.
+fn expands_too_far(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("declared")
 }
 
 /// Decompresses every entry into nothing, checking that none expands past
@@ -199,8 +211,12 @@ pub(crate) fn verify_actual(bytes: &[u8], limits: &Limits) -> Result<(), String>
         };
         let declared = f.size();
         let mut sink = std::io::sink();
-        let Ok(n) = std::io::copy(&mut f.take(declared.saturating_add(1)), &mut sink) else {
-            continue;
+        let n = match std::io::copy(&mut f.take(declared.saturating_add(1)), &mut sink) {
+            Ok(n) => n,
+            Err(e) if expands_too_far(&e) => {
+                return Err("a member expands beyond its declared size".into());
+            }
+            Err(_) => continue,
         };
         if n > declared {
             return Err("a member expands beyond its declared size".into());
@@ -215,3 +231,7 @@ pub(crate) fn verify_actual(bytes: &[u8], limits: &Limits) -> Result<(), String>
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "archive_tests.rs"]
+mod tests;

@@ -213,3 +213,7 @@ pub(crate) fn find(rows: &[Vec<String>], member: Option<String>) -> Option<Form>
         rows: out_rows,
     })
 }
+
+#[cfg(test)]
+#[path = "form_tests.rs"]
+mod tests;
