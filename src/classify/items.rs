@@ -79,7 +79,7 @@ fn patterns(c: &CampaignFile) -> Vec<(Vec<char>, bool, String)> {
             push(k, false, &p.code);
         }
     }
-    pats.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    pats.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
     pats
 }
 

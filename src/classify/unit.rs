@@ -229,10 +229,8 @@ pub(crate) fn identify(insp: &Inspection, ctx: &Context<'_>, m: &UnitMatcher<'_>
         }
     };
     let h = &insp.headers;
-    if let Some(from) = &h.from {
-        if let Some(name) = &from.name {
-            add(UnitSource::Sender, name, 1);
-        }
+    if let Some(name) = h.from.as_ref().and_then(|f| f.name.as_ref()) {
+        add(UnitSource::Sender, name, 1);
     }
     add(UnitSource::Subject, &h.subject, 1);
     for a in &insp.attachments {

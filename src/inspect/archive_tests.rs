@@ -18,7 +18,10 @@ fn crc32(data: &[u8]) -> u32 {
 }
 
 /// A stored zip with raw name bytes, flags and declared sizes as given.
-fn raw_zip(entries: &[(&[u8], u16, &[u8], Option<u32>)]) -> Vec<u8> {
+/// (raw name, flags, data, declared uncompressed size)
+type Entry<'a> = (&'a [u8], u16, &'a [u8], Option<u32>);
+
+fn raw_zip(entries: &[Entry<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, flags, data, declared) in entries {

@@ -81,7 +81,7 @@ fn rows(xml: &str, odt: bool) -> Vec<Vec<String>> {
                     s.para.push('\n');
                 }
             }
-            Event::Text(e) if s.in_text || (odt && t.is_empty() && s.in_text) => {
+            Event::Text(e) if s.in_text => {
                 s.para.push_str(&e.xml10_content());
             }
             Event::GeneralRef(e) if s.in_text => {

@@ -45,7 +45,7 @@ pub(crate) fn ordinal(cell: &str) -> Option<(u8, usize)> {
         '五' | '5' | '５' => 5,
         _ => return None,
     };
-    let next = chars.next().map(|(i, c)| (i, c));
+    let next = chars.next();
     match next {
         None => Some((n, t.len())),
         Some((i, c)) if bracket && matches!(c, '）' | ')' | ']' | '】') => {

@@ -151,7 +151,7 @@ fn cid_refs(msg: &Message<'_>) -> Vec<String> {
             while let Some(i) = rest.find("cid:") {
                 let tail = &rest[i + 4..];
                 let end = tail
-                    .find(|c: char| matches!(c, '"' | '\'' | ' ' | '>' | ')' | '\r' | '\n'))
+                    .find(['"', '\'', ' ', '>', ')', '\r', '\n'])
                     .unwrap_or(tail.len());
                 out.push(String::from_utf8_lossy(&percent(&tail[..end])).into_owned());
                 rest = &tail[end..];

@@ -48,7 +48,7 @@ pub fn decode_with_label(label: &str, bytes: &[u8]) -> String {
     let l = label.trim().to_ascii_lowercase();
     let western = matches!(l.as_str(), "us-ascii" | "ascii" | "iso-8859-1" | "latin1");
     match encoding_for(&l) {
-        Some(enc) if !(western && !bytes.is_ascii()) => {
+        Some(enc) if !western || bytes.is_ascii() => {
             enc.decode_without_bom_handling(bytes).0.into_owned()
         }
         _ => decode_8bit(bytes).0,

@@ -31,7 +31,7 @@ fn long_name_props(name: &str) -> Vec<u8> {
     v.extend(1u32.to_le_bytes());
     v.extend((units.len() as u32).to_le_bytes());
     v.extend(&units);
-    while v.len() % 4 != 0 {
+    while !v.len().is_multiple_of(4) {
         v.push(0);
     }
     v

@@ -1,6 +1,10 @@
 //! Runs a labelled mail set (a folder of .eml files plus expected.json in the
+
 //! corpus README's format) through inspect + classify and reports a diff per
 //! failing delivery.
+
+// Each test crate uses a part of this module.
+#![allow(dead_code)]
 
 use std::path::Path;
 
