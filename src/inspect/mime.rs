@@ -3,11 +3,11 @@
 //! S/MIME signatures. Transfer decoding is redone from the raw bytes so the
 //! sha256 is of the file the sender meant (PHPMailer's `8bit` base64 in 031).
 
-use base64::Engine as _;
 use mail_parser::{Message, MessageParser, PartType};
 use sha2::{Digest, Sha256};
 
-use super::names::{self, HeaderParams, LENIENT_B64, decode_8bit, parse_params};
+use super::cte::{b64, looks_base64, qp, trim_crlf};
+use super::names::{self, HeaderParams, decode_8bit, parse_params};
 use super::{
     Attachment, Forwarded, Inspection, Limits, Origin, ProblemKind, content, dsn, headers, links,
     tnef,
@@ -528,92 +528,4 @@ fn ext_for(ct: &str) -> &'static str {
 
 pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
-}
-
-fn trim_crlf(b: &[u8]) -> &[u8] {
-    let mut e = b.len();
-    while e > 0 && matches!(b[e - 1], b'\r' | b'\n') {
-        e -= 1;
-    }
-    &b[..e]
-}
-
-fn b64(raw: &[u8]) -> Option<Vec<u8>> {
-    let clean: Vec<u8> = raw
-        .iter()
-        .copied()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    let trimmed = {
-        let mut e = clean.len();
-        while e > 0 && clean[e - 1] == b'=' {
-            e -= 1;
-        }
-        &clean[..e]
-    };
-    LENIENT_B64.decode(trimmed).ok().or_else(|| {
-        // Some gateways append a signature line after the base64 block.
-        let only: Vec<u8> = trimmed
-            .iter()
-            .copied()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
-            .collect();
-        LENIENT_B64.decode(only).ok()
-    })
-}
-
-/// Whether a body declared 7bit/8bit is really base64 text (PHPMailer OA, 031).
-fn looks_base64(b: &[u8]) -> bool {
-    let mut letters = 0usize;
-    for line in b.split(|&c| c == b'\n') {
-        let line = trim_crlf(line);
-        if line.len() > 200 {
-            return false;
-        }
-        for (i, &c) in line.iter().enumerate() {
-            let ok = c.is_ascii_alphanumeric()
-                || c == b'+'
-                || c == b'/'
-                || (c == b'=' && line[i..].iter().all(|&x| x == b'='));
-            if !ok {
-                return false;
-            }
-            letters += 1;
-        }
-    }
-    letters >= 16
-}
-
-fn qp(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let c = raw[i];
-        if c == b'=' {
-            match (raw.get(i + 1), raw.get(i + 2)) {
-                (Some(b'\r'), Some(b'\n')) => i += 3,
-                (Some(b'\n'), _) => i += 2,
-                (Some(&h), Some(&l)) => match (names::hex(h), names::hex(l)) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 3;
-                    }
-                    _ => {
-                        out.push(c);
-                        i += 1;
-                    }
-                },
-                _ => {
-                    out.push(c);
-                    i += 1;
-                }
-            }
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    let trimmed = trim_crlf(&out).len();
-    out.truncate(trimmed);
-    out
 }

@@ -12,6 +12,7 @@
 mod archive;
 mod cfb;
 mod content;
+mod cte;
 mod docx;
 mod dsn;
 mod form;
