@@ -34,12 +34,14 @@
 //! Everything is in the data directory: `mailroom.db` (the ledger), `raw/`
 //! (messages), `attachments/`, and `tmp/` (staging; orphans removed at start).
 
+pub mod classify;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod imap;
 pub mod ingest;
+pub mod inspect;
 pub mod ledger;
 pub mod outbox;
 pub mod telemetry;

@@ -1,0 +1,208 @@
+//! Stage 2: [`Inspection`] + [`Context`] → [`Classification`], plain data and
+//! pure (no I/O, no clock): the same inspection and configuration always give
+//! the same result, so a message can be re-classified after a config change.
+//!
+//! `kind` decides submission / auto-reply / bounce / other, `unit` weighs the
+//! evidence for the sending unit, `items` finds projects and items in names
+//! and text, `assess` computes lateness, routing and flags. `text` holds the
+//! normalisation shared by the matchers.
+
+mod assess;
+mod items;
+mod kind;
+pub mod text;
+mod unit;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::{CampaignFile, UnitsFile};
+use crate::inspect::Inspection;
+
+pub use items::{Found as ItemEvidence, find_in_name, find_in_text};
+pub use unit::UnitMatcher;
+
+/// What the classifier needs besides the message.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub campaign: &'a CampaignFile,
+    pub units: &'a UnitsFile,
+    /// The department whose mailbox received this copy.
+    pub department: &'a str,
+    /// IMAP INTERNALDATE: when the copy arrived (never the Date header).
+    pub arrived: DateTime<Utc>,
+    /// The service's own addresses (the department mailboxes). Mail from them
+    /// carrying an `X-Mailroom-Kind` header is mailroom's own and never a submission.
+    pub own_addresses: &'a [String],
+}
+
+impl<'a> Context<'a> {
+    /// A context whose own addresses are the campaign's department mailboxes.
+    pub fn new(
+        campaign: &'a CampaignFile,
+        units: &'a UnitsFile,
+        department: &'a str,
+        arrived: DateTime<Utc>,
+        own_addresses: &'a [String],
+    ) -> Self {
+        Context {
+            campaign,
+            units,
+            department,
+            arrived,
+            own_addresses,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Submission,
+    AutoReply,
+    Bounce,
+    Other,
+}
+
+/// Where the unit was recognised (the strongest evidence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitSource {
+    Sender,
+    Form,
+    Subject,
+    AttachmentName,
+    ArchiveMember,
+    Forwarded,
+    Body,
+}
+
+/// Problems and facts a submission is marked with, in the README's order
+/// (deriving `Ord` makes sorting give that order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    UnknownSender,
+    NotAssessed,
+    NoAttachments,
+    ExternalLink,
+    UnreadableAttachment,
+    SuspiciousArchive,
+    UnsafeFilename,
+    /// Needs the ledger: set by the intake stage, never here.
+    Resubmission,
+    /// Needs the ledger: set by the intake stage, never here.
+    DuplicateDelivery,
+    Malformed,
+}
+
+/// Projects and items found for one material file.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct AttachmentClass {
+    /// Index into [`Inspection::attachments`].
+    pub index: usize,
+    pub projects: Vec<String>,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Classification {
+    pub kind: Kind,
+    /// Unit id; `None` sends the message to the review queue.
+    pub unit: Option<String>,
+    pub unit_source: Option<UnitSource>,
+    pub projects: Vec<String>,
+    pub items: Vec<String>,
+    /// Per material file (empty for non-submissions).
+    pub attachments: Vec<AttachmentClass>,
+    pub late: bool,
+    /// Date header minus arrival, when they differ by more than an hour.
+    pub date_skew_secs: Option<i64>,
+    /// Departments responsible for what was identified (sorted).
+    pub expected_departments: Vec<String>,
+    pub misrouted: bool,
+    /// Sorted, README order.
+    pub flags: Vec<Flag>,
+    /// Short human-readable evidence: which text decided the unit, items, kind.
+    pub reasons: Vec<String>,
+}
+
+impl Classification {
+    /// A receipt goes out for every submission, and only for submissions.
+    pub fn wants_receipt(&self) -> bool {
+        self.kind == Kind::Submission
+    }
+
+    /// Indices of the material files (the inspection's attachments for a
+    /// submission, none otherwise).
+    pub fn materials(&self) -> Vec<usize> {
+        self.attachments.iter().map(|a| a.index).collect()
+    }
+
+    /// One line for the decision log.
+    pub fn summary(&self) -> String {
+        let kind = serde_json::to_value(self.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let flags: Vec<String> = self
+            .flags
+            .iter()
+            .filter_map(|f| serde_json::to_value(f).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        format!(
+            "{kind} unit={} items=[{}] projects=[{}] late={} misrouted={} flags=[{}]; {}",
+            self.unit.as_deref().unwrap_or("?"),
+            self.items.join(","),
+            self.projects.join(","),
+            self.late,
+            self.misrouted,
+            flags.join(","),
+            self.reasons.join("; ")
+        )
+    }
+}
+
+/// Classifies one delivered copy of a message.
+pub fn classify(insp: &Inspection, ctx: &Context<'_>) -> Classification {
+    let mut reasons = Vec::new();
+    let units = UnitMatcher::new(ctx.units);
+    let unit = unit::identify(insp, ctx, &units);
+    let found = items::identify(insp, ctx.campaign);
+    let (kind, why) = kind::decide(insp, ctx, &unit, &found);
+    reasons.push(why);
+    let mut c = Classification {
+        kind,
+        unit: None,
+        unit_source: None,
+        projects: Vec::new(),
+        items: Vec::new(),
+        attachments: Vec::new(),
+        late: false,
+        date_skew_secs: assess::date_skew(insp, ctx),
+        expected_departments: Vec::new(),
+        misrouted: false,
+        flags: Vec::new(),
+        reasons: Vec::new(),
+    };
+    if let Some(u) = &unit.best {
+        c.unit = Some(u.id.clone());
+        c.unit_source = Some(u.source);
+        reasons.push(u.reason.clone());
+    } else if let Some(r) = &unit.note {
+        reasons.push(r.clone());
+    }
+    if kind != Kind::Submission {
+        c.reasons = reasons;
+        return c;
+    }
+    c.projects = found.projects.clone();
+    c.items = found.items.clone();
+    c.attachments = found.per_attachment.clone();
+    reasons.extend(found.reasons.iter().cloned());
+    assess::apply(&mut c, insp, ctx, &unit);
+    reasons.extend(std::mem::take(&mut c.reasons));
+    c.reasons = reasons;
+    c
+}

@@ -1,0 +1,531 @@
+//! Walks the mail-parser part tree and decides what is material: files the
+//! sender meant to deliver, as opposed to body text, signature logos and
+//! S/MIME signatures. Transfer decoding is redone from the raw bytes so the
+//! sha256 is of the file the sender meant (PHPMailer's `8bit` base64 in 031).
+
+use mail_parser::{Message, MessageParser, PartType};
+use sha2::{Digest, Sha256};
+
+use super::cte::{b64, looks_base64, qp, trim_crlf};
+use super::names::{self, HeaderParams, decode_8bit, parse_params};
+use super::{
+    Attachment, Forwarded, Inspection, Limits, Origin, ProblemKind, content, dsn, headers, links,
+    tnef,
+};
+
+/// The MIME headers of one part, decoded from raw bytes.
+struct PartInfo {
+    ctype: String,
+    ct: HeaderParams,
+    cd: Option<HeaderParams>,
+    cte: String,
+    cid: Option<String>,
+}
+
+impl PartInfo {
+    fn read(msg: &Message<'_>, idx: usize) -> PartInfo {
+        let get = |name: &str| {
+            headers::raw_values(msg, idx, name)
+                .first()
+                .map(|b| decode_8bit(b).0)
+        };
+        let ct = get("Content-Type")
+            .map(|v| parse_params(&v))
+            .unwrap_or_default();
+        let ctype = if ct.value.contains('/') {
+            ct.value.clone()
+        } else {
+            "text/plain".to_owned()
+        };
+        PartInfo {
+            ctype,
+            ct,
+            cd: get("Content-Disposition").map(|v| parse_params(&v)),
+            cte: get("Content-Transfer-Encoding")
+                .map(|v| v.trim().to_ascii_lowercase())
+                .unwrap_or_default(),
+            cid: get("Content-ID").map(|v| {
+                v.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .trim()
+                    .to_ascii_lowercase()
+            }),
+        }
+    }
+
+    fn filename(&self) -> Option<String> {
+        let from_cd = self.cd.as_ref().and_then(|d| d.get("filename"));
+        from_cd
+            .or_else(|| self.ct.get("name"))
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
+    fn is_attachment_disposition(&self) -> bool {
+        self.cd.as_ref().is_some_and(|d| d.value == "attachment")
+    }
+
+    fn is_inline_disposition(&self) -> bool {
+        self.cd.as_ref().is_some_and(|d| d.value == "inline")
+    }
+}
+
+struct Walker<'l> {
+    limits: &'l Limits,
+    parts: usize,
+}
+
+/// Per-message state: the `cid:` references of its HTML and where its files go.
+struct Scope {
+    cids: Vec<String>,
+    forwarded: Option<usize>,
+    depth: usize,
+}
+
+pub(crate) fn inspect_raw(raw: &[u8], limits: &Limits) -> Inspection {
+    let mut insp = Inspection::default();
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        insp.problem(
+            ProblemKind::Malformed,
+            "no message header could be parsed".into(),
+            None,
+        );
+        return insp;
+    };
+    insp.headers = headers::read(&msg);
+    let (text, html) = message_text(&msg);
+    insp.body_text = text;
+    insp.body_html = html;
+    let mut w = Walker { limits, parts: 0 };
+    let scope = Scope {
+        cids: cid_refs(&msg),
+        forwarded: None,
+        depth: 0,
+    };
+    w.part(&mut insp, &msg, 0, &scope, false);
+    links::scan(&mut insp);
+    dsn::detect(&mut insp);
+    insp
+}
+
+/// The message's own body text (plain preferred, else HTML converted) and
+/// raw HTML, from mail-parser's body lists.
+fn message_text(msg: &Message<'_>) -> (String, String) {
+    let mut text = String::new();
+    let mut html = String::new();
+    for id in &msg.text_body {
+        match msg.parts.get(*id as usize).map(|p| &p.body) {
+            Some(PartType::Text(t)) => push_para(&mut text, t),
+            Some(PartType::Html(h)) => {
+                push_para(&mut text, &mail_parser::decoders::html::html_to_text(h))
+            }
+            _ => {}
+        }
+    }
+    for id in &msg.html_body {
+        if let Some(PartType::Html(h)) = msg.parts.get(*id as usize).map(|p| &p.body) {
+            push_para(&mut html, h);
+        }
+    }
+    if text.trim().is_empty() && !html.is_empty() {
+        text = mail_parser::decoders::html::html_to_text(&html);
+    }
+    (text, html)
+}
+
+fn push_para(out: &mut String, s: &str) {
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(s);
+}
+
+/// Content-IDs referenced from the message's HTML (signature logos).
+fn cid_refs(msg: &Message<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &msg.parts {
+        if let PartType::Html(h) = &p.body {
+            let lower = h.to_ascii_lowercase();
+            let mut rest = lower.as_str();
+            while let Some(i) = rest.find("cid:") {
+                let tail = &rest[i + 4..];
+                let end = tail
+                    .find(['"', '\'', ' ', '>', ')', '\r', '\n'])
+                    .unwrap_or(tail.len());
+                out.push(String::from_utf8_lossy(&percent(&tail[..end])).into_owned());
+                rest = &tail[end..];
+            }
+        }
+    }
+    out
+}
+
+fn percent(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(names::hex),
+                b.get(i + 2).copied().and_then(names::hex),
+            )
+        {
+            out.push(h << 4 | l);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+impl Walker<'_> {
+    fn part(
+        &mut self,
+        insp: &mut Inspection,
+        msg: &Message<'_>,
+        idx: usize,
+        scope: &Scope,
+        in_report: bool,
+    ) {
+        self.parts += 1;
+        if self.parts > self.limits.max_parts {
+            if self.parts == self.limits.max_parts + 1 {
+                insp.problem(
+                    ProblemKind::Malformed,
+                    format!(
+                        "more than {} MIME parts; the rest ignored",
+                        self.limits.max_parts
+                    ),
+                    None,
+                );
+            }
+            return;
+        }
+        let Some(part) = msg.parts.get(idx) else {
+            return;
+        };
+        if headers::has_raw_8bit(msg, idx) {
+            insp.problem(
+                ProblemKind::Malformed,
+                "raw 8-bit (non-UTF-8) bytes in a header".into(),
+                None,
+            );
+        }
+        let info = PartInfo::read(msg, idx);
+        match &part.body {
+            PartType::Multipart(children) => {
+                self.check_closing_boundary(insp, msg, idx, &info);
+                let report = info.ctype == "multipart/report";
+                if report && idx == 0 && scope.depth == 0 {
+                    insp.report_type = info.ct.get("report-type").map(|s| s.to_ascii_lowercase());
+                }
+                for &c in children {
+                    // mail-parser numbers children after their parent; anything
+                    // else would be a cycle.
+                    if (c as usize) > idx {
+                        self.part(insp, msg, c as usize, scope, in_report || report);
+                    }
+                }
+            }
+            PartType::Message(inner) => {
+                if in_report {
+                    dsn::returned_message(insp, inner);
+                } else {
+                    self.forwarded(insp, inner, scope);
+                }
+            }
+            _ => self.leaf(insp, msg, idx, &info, scope, in_report),
+        }
+    }
+
+    fn forwarded(&mut self, insp: &mut Inspection, inner: &Message<'_>, scope: &Scope) {
+        let depth = scope.depth + 1;
+        if depth > self.limits.max_message_depth {
+            insp.skipped_parts
+                .push(format!("message/rfc822 nested deeper than {}", depth - 1));
+            return;
+        }
+        let h = headers::read(inner);
+        let (text, _) = message_text(inner);
+        insp.forwarded.push(Forwarded {
+            subject: h.subject,
+            from: h.from,
+            date: h.date,
+            message_id: h.message_id,
+            body_text: text,
+            depth,
+        });
+        let inner_scope = Scope {
+            cids: cid_refs(inner),
+            forwarded: Some(insp.forwarded.len() - 1),
+            depth,
+        };
+        self.part(insp, inner, 0, &inner_scope, false);
+    }
+
+    fn check_closing_boundary(
+        &self,
+        insp: &mut Inspection,
+        msg: &Message<'_>,
+        idx: usize,
+        info: &PartInfo,
+    ) {
+        let (Some(b), Some(part)) = (info.ct.get("boundary"), msg.parts.get(idx)) else {
+            return;
+        };
+        let raw = msg.raw_message.as_ref();
+        let from = (part.offset_body as usize).min(raw.len());
+        let needle = format!("--{b}--");
+        if !contains(&raw[from..], needle.as_bytes()) {
+            insp.problem(
+                ProblemKind::Malformed,
+                format!("{} has no closing boundary", info.ctype),
+                None,
+            );
+        }
+    }
+
+    fn leaf(
+        &mut self,
+        insp: &mut Inspection,
+        msg: &Message<'_>,
+        idx: usize,
+        info: &PartInfo,
+        scope: &Scope,
+        in_report: bool,
+    ) {
+        let Some(part) = msg.parts.get(idx) else {
+            return;
+        };
+        let ct = info.ctype.as_str();
+        let name = info.filename();
+        let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
+        if ct.starts_with("multipart/") {
+            insp.problem(
+                ProblemKind::Malformed,
+                format!("{ct} whose boundary never occurs"),
+                None,
+            );
+        }
+        if in_report
+            && matches!(
+                ct,
+                "message/delivery-status"
+                    | "message/global-delivery-status"
+                    | "text/rfc822-headers"
+                    | "message/rfc822"
+                    | "message/global-headers"
+                    | "message/disposition-notification"
+            )
+        {
+            dsn::report_part(insp, ct, part.contents());
+            return;
+        }
+        let signature = matches!(
+            ct,
+            "application/pkcs7-signature"
+                | "application/x-pkcs7-signature"
+                | "application/pgp-signature"
+        ) || lname == "smime.p7s"
+            || (lname.ends_with(".asc") && ct.contains("pgp"));
+        if signature {
+            insp.skipped_parts.push(format!("{ct} (signature)"));
+            return;
+        }
+        if ct.starts_with("image/")
+            && let Some(cid) = &info.cid
+            && scope.cids.iter().any(|r| r == cid)
+        {
+            insp.skipped_parts
+                .push(format!("{ct} referenced from the HTML (signature logo)"));
+            return;
+        }
+        let is_text = ct.starts_with("text/plain") || ct.starts_with("text/html");
+        if is_text && name.is_none() && !info.is_attachment_disposition() {
+            return; // body text, already collected
+        }
+        if ct == "text/enriched" && name.is_none() {
+            return;
+        }
+        let bytes = self.decode(insp, msg, idx, info);
+        if name.is_none() && bytes.is_empty() {
+            return;
+        }
+        let tnef = matches!(ct, "application/ms-tnef" | "application/vnd.ms-tnef")
+            || lname == "winmail.dat";
+        if tnef {
+            let files = tnef::parse(&bytes);
+            if !files.is_empty() {
+                for f in files {
+                    self.add(
+                        insp,
+                        f.name,
+                        false,
+                        "application/octet-stream",
+                        f.data,
+                        Origin::Tnef,
+                        scope,
+                        false,
+                    );
+                }
+                return;
+            }
+        }
+        let (filename, missing) = match name {
+            Some(n) => (n, false),
+            None => (format!("part{idx}.{}", ext_for(ct)), true),
+        };
+        let inline = info.is_inline_disposition();
+        self.add(
+            insp,
+            filename,
+            missing,
+            ct,
+            bytes,
+            Origin::Part,
+            scope,
+            inline,
+        );
+    }
+
+    /// Transfer-decodes a leaf part from the raw bytes.
+    fn decode(
+        &self,
+        insp: &mut Inspection,
+        msg: &Message<'_>,
+        idx: usize,
+        info: &PartInfo,
+    ) -> Vec<u8> {
+        let Some(part) = msg.parts.get(idx) else {
+            return Vec::new();
+        };
+        let raw_all = msg.raw_message.as_ref();
+        let (s, e) = (part.offset_body as usize, part.offset_end as usize);
+        let Some(raw) = raw_all.get(s..e.max(s)) else {
+            return part.contents().to_vec();
+        };
+        match info.cte.as_str() {
+            "base64" => match b64(raw) {
+                Some(b) => b,
+                None => {
+                    insp.problem(
+                        ProblemKind::Malformed,
+                        "Content-Transfer-Encoding base64 but the body is not base64".into(),
+                        None,
+                    );
+                    raw.to_vec()
+                }
+            },
+            "quoted-printable" => qp(raw),
+            _ => {
+                let body = trim_crlf(raw);
+                if !info.ctype.starts_with("text/")
+                    && !info.ctype.starts_with("message/")
+                    && looks_base64(body)
+                    && let Some(b) = b64(body)
+                {
+                    insp.problem(
+                        ProblemKind::Malformed,
+                        format!(
+                            "Content-Transfer-Encoding {} but the body is base64",
+                            if info.cte.is_empty() {
+                                "absent"
+                            } else {
+                                &info.cte
+                            }
+                        ),
+                        None,
+                    );
+                    return b;
+                }
+                body.to_vec()
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        insp: &mut Inspection,
+        filename: String,
+        name_missing: bool,
+        ct: &str,
+        bytes: Vec<u8>,
+        origin: Origin,
+        scope: &Scope,
+        inline: bool,
+    ) {
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let found = content::analyse(&filename, &bytes, self.limits);
+        let idx = insp.attachments.len();
+        let unsafe_name = names::is_unsafe_path(&filename) || found.unsafe_member.is_some();
+        if names::is_unsafe_path(&filename) {
+            insp.problem(
+                ProblemKind::UnsafeFilename,
+                format!("attachment name {filename:?} escapes a directory"),
+                Some(idx),
+            );
+        }
+        if let Some(m) = &found.unsafe_member {
+            insp.problem(
+                ProblemKind::UnsafeFilename,
+                format!("zip member {m:?} in {filename:?} escapes a directory"),
+                Some(idx),
+            );
+        }
+        if let Some(why) = &found.unreadable {
+            insp.problem(
+                ProblemKind::UnreadableAttachment,
+                format!("{filename}: {why}"),
+                Some(idx),
+            );
+        }
+        if let Some(why) = &found.suspicious {
+            insp.problem(
+                ProblemKind::SuspiciousArchive,
+                format!("{filename}: {why}"),
+                Some(idx),
+            );
+        }
+        insp.attachments.push(Attachment {
+            safe_filename: names::safe_filename(&filename),
+            filename,
+            name_missing,
+            content_type: ct.to_owned(),
+            size: bytes.len() as u64,
+            sha256,
+            bytes,
+            origin,
+            forwarded: scope.forwarded,
+            inline,
+            kind: found.kind,
+            unreadable: found.unreadable,
+            members: found.members,
+            suspicious: found.suspicious,
+            forms: found.forms,
+            unsafe_name,
+        });
+    }
+}
+
+fn ext_for(ct: &str) -> &'static str {
+    match ct {
+        "image/jpeg" | "image/jpg" | "image/pjpeg" => "jpg",
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "application/pdf" => "pdf",
+        "application/zip" => "zip",
+        "text/plain" => "txt",
+        "text/html" => "html",
+        "message/rfc822" => "eml",
+        _ => "bin",
+    }
+}
+
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}

@@ -1,0 +1,307 @@
+//! Stage 1 of understanding a message: raw bytes → [`Inspection`], plain
+//! data. Pure (no I/O, no config), never panics, never fails: every problem
+//! met on the way (broken MIME, unreadable files, zip bombs, path tricks)
+//! becomes a [`Problem`] in the result.
+//!
+//! Files by concern: `mime` walks the mail-parser tree and decides what is
+//! material, `headers` decodes the envelope headers, `names` decodes header
+//! and filename encodings, `content` looks inside each file (dispatching to
+//! `archive`, `sheet`, `docx`, `cfb`, `tnef`), `form` finds the overview form
+//! in table rows, `dsn` reads delivery reports, `links` finds download links.
+
+mod archive;
+mod cfb;
+mod content;
+mod cte;
+mod docx;
+mod dsn;
+mod form;
+mod headers;
+mod links;
+mod mime;
+pub mod names;
+mod sheet;
+mod tnef;
+
+use serde::Serialize;
+
+pub use links::LINK_PATTERNS;
+
+/// Resource bounds for looking inside attachments. Past any archive bound
+/// nothing is extracted and the archive is reported `suspicious_archive`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    /// Sum of the uncompressed sizes an archive may declare (and expand to).
+    pub max_total_uncompressed: u64,
+    /// Compression ratio above which a large entry is a bomb.
+    pub max_entry_ratio: u64,
+    /// Entries smaller than this are never judged by ratio (a page of blanks
+    /// compresses 500:1 and harms nobody).
+    pub ratio_min_size: u64,
+    /// Entries in one archive.
+    pub max_entries: usize,
+    /// Archives inside archives that are still opened to check their sizes.
+    pub max_nesting: usize,
+    /// Bytes read from one archive member to look inside it (forms).
+    pub max_member_read: u64,
+    /// Attachments larger than this are hashed but not opened.
+    pub max_inspect_size: u64,
+    /// Forwarded messages inside forwarded messages.
+    pub max_message_depth: usize,
+    /// MIME parts looked at in one message.
+    pub max_parts: usize,
+    /// Cells read from one spreadsheet when looking for the form.
+    pub max_cells: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_total_uncompressed: 256 << 20,
+            max_entry_ratio: 100,
+            ratio_min_size: 1 << 20,
+            max_entries: 5000,
+            max_nesting: 2,
+            max_member_read: 32 << 20,
+            max_inspect_size: 64 << 20,
+            max_message_depth: 8,
+            max_parts: 1000,
+            max_cells: 200_000,
+        }
+    }
+}
+
+/// Everything mailroom learned from one raw message.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Inspection {
+    pub headers: Headers,
+    /// The message's own text (plain, else HTML converted), quotes included.
+    pub body_text: String,
+    /// Raw HTML of the body parts, for links that only live in `href`s.
+    #[serde(skip)]
+    pub body_html: String,
+    /// Material files, in message order (TNEF and forwarded files included).
+    pub attachments: Vec<Attachment>,
+    /// Attached `message/rfc822` messages (forwards), outermost first.
+    pub forwarded: Vec<Forwarded>,
+    /// Download links to cloud storage (QQ/163 大附件, 百度网盘 …).
+    pub links: Vec<ExternalLink>,
+    pub problems: Vec<Problem>,
+    /// Set when the message is a delivery status notification.
+    pub dsn: Option<DeliveryReport>,
+    /// Content types of parts that were deliberately not material
+    /// (signatures, signature logos), for the decision log.
+    pub skipped_parts: Vec<String>,
+    /// The top level is `multipart/report` (DSN or read receipt).
+    pub report_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Mailbox {
+    /// Lower-cased address.
+    pub address: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Headers {
+    pub message_id: Option<String>,
+    pub subject: String,
+    pub from: Option<Mailbox>,
+    pub sender: Option<Mailbox>,
+    pub reply_to: Vec<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub return_path: Option<String>,
+    /// `Return-Path: <>`: the null reverse path of bounces and auto-replies.
+    pub return_path_null: bool,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub auto_submitted: Option<String>,
+    pub precedence: Option<String>,
+    pub list_id: Option<String>,
+    pub list_unsubscribe: Option<String>,
+    /// X-Autoreply, X-Autorespond, X-Auto-Response-Suppress and similar: (name, value).
+    pub auto_headers: Vec<(String, String)>,
+    /// Every `X-Mailroom-*` header: mailroom's own outgoing mail.
+    pub mailroom: Vec<(String, String)>,
+}
+
+/// How a material file reached us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A MIME part of the message itself.
+    Part,
+    /// A file inside an Outlook `winmail.dat`.
+    Tnef,
+}
+
+/// What a file is, from its magic bytes (the name only breaks ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Pdf,
+    Image,
+    Zip,
+    Xlsx,
+    Docx,
+    Ods,
+    Odt,
+    /// BIFF .xls, and WPS .et (same container).
+    Xls,
+    /// Word 97 .doc or WPS .wps (CFB; text not extracted).
+    Doc,
+    /// An Office file encrypted with a password (CFB with EncryptedPackage).
+    EncryptedOffice,
+    OtherArchive,
+    Text,
+    Media,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    /// The name exactly as sent, decoded (path components kept).
+    pub filename: String,
+    /// Set when the part had no name and one was made up.
+    pub name_missing: bool,
+    pub safe_filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    /// The decoded bytes; the caller stores them content-addressed.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+    pub origin: Origin,
+    /// Index into [`Inspection::forwarded`] when the file came in a forward.
+    pub forwarded: Option<usize>,
+    pub inline: bool,
+    pub kind: FileKind,
+    /// Why the file cannot be opened, when it cannot.
+    pub unreadable: Option<String>,
+    /// Zip member paths (non-directory entries, archive order, decoded).
+    pub members: Option<Vec<String>>,
+    /// Why the archive was not expanded, when it looked abusive.
+    pub suspicious: Option<String>,
+    /// Overview forms found in the file or its members.
+    pub forms: Vec<Form>,
+    /// The name (or a member path) would escape a storage directory.
+    pub unsafe_name: bool,
+}
+
+/// The overview form (工作开展情况表) as found in a spreadsheet or Word table.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Form {
+    /// Zip member path when the form was inside an archive.
+    pub member: Option<String>,
+    /// The 填表单位 value, when filled in.
+    pub unit: Option<String>,
+    pub rows: Vec<FormRow>,
+}
+
+/// One project row of the form.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct FormRow {
+    /// （一）..（五） as 1..5, when the row had an ordinal.
+    pub ordinal: Option<u8>,
+    /// The row's label text (ordinal and project title cells joined).
+    pub label: String,
+    /// The work-description cell holds something other than blanks or "/".
+    pub filled: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Forwarded {
+    pub subject: String,
+    pub from: Option<Mailbox>,
+    pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub message_id: Option<String>,
+    pub body_text: String,
+    /// 1 for a forward attached to the message, 2 for one inside that, …
+    pub depth: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExternalLink {
+    pub provider: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    UnreadableAttachment,
+    SuspiciousArchive,
+    UnsafeFilename,
+    Malformed,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub detail: String,
+    /// Index into [`Inspection::attachments`], when about one file.
+    pub attachment: Option<usize>,
+}
+
+/// A delivery status notification (bounce), for matching to sent receipts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryReport {
+    /// `multipart/report; report-type=delivery-status` rather than plain text.
+    pub structured: bool,
+    pub original_message_id: Option<String>,
+    pub recipients: Vec<DsnRecipient>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DsnRecipient {
+    pub address: String,
+    pub action: Option<String>,
+    pub status: Option<String>,
+    pub diagnostic: Option<String>,
+}
+
+impl Inspection {
+    pub fn has_problem(&self, kind: ProblemKind) -> bool {
+        self.problems.iter().any(|p| p.kind == kind)
+    }
+
+    pub(crate) fn problem(&mut self, kind: ProblemKind, detail: String, attachment: Option<usize>) {
+        let p = Problem {
+            kind,
+            detail,
+            attachment,
+        };
+        if !self.problems.contains(&p) {
+            self.problems.push(p);
+        }
+    }
+}
+
+/// Inspects one raw message. Never panics, never fails: a message that cannot
+/// be parsed at all gives an empty inspection with a `malformed` problem.
+pub fn inspect(raw: &[u8], limits: &Limits) -> Inspection {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        mime::inspect_raw(raw, limits)
+    })) {
+        Ok(i) => i,
+        Err(_) => {
+            // A dependency panicked on hostile input; keep what the headers say.
+            let mut i = Inspection::default();
+            if let Some(h) = std::panic::catch_unwind(|| headers::headers_only(raw))
+                .ok()
+                .flatten()
+            {
+                i.headers = h;
+            }
+            i.problem(
+                ProblemKind::Malformed,
+                "the message could not be analysed (parser failure)".into(),
+                None,
+            );
+            i
+        }
+    }
+}
