@@ -17,10 +17,14 @@ CREATE TABLE deliveries (
     late                  INTEGER NOT NULL CHECK (late IN (0, 1)),
     misrouted             INTEGER NOT NULL CHECK (misrouted IN (0, 1)),
     expected_departments  TEXT NOT NULL,  -- JSON array of department ids
-    flags                 TEXT NOT NULL,  -- JSON array, intrinsic + relational
+    -- Flags from the message itself, and those plus the ones that depend on
+    -- other messages (resubmission, duplicate_delivery), as JSON arrays.
+    base_flags            TEXT NOT NULL,
+    flags                 TEXT NOT NULL,
     from_addr             TEXT,
     subject               TEXT,
-    -- The full classification (evidence, reasons, attachments) as JSON.
+    -- {"classification": …, "headers": …} as JSON: the evidence, reasons and
+    -- envelope the receipt and the exports are built from.
     detail                TEXT NOT NULL,
     classified_at         TEXT NOT NULL
 ) STRICT;
@@ -40,6 +44,9 @@ CREATE TABLE attachments (
     path           TEXT NOT NULL,
     items          TEXT NOT NULL,  -- JSON array of item codes
     members        TEXT,           -- JSON array of zip member paths, for archives
+    -- "unreadable: …" or "suspicious: …" when the file could not be opened or
+    -- an archive was refused.
+    problem        TEXT,
     PRIMARY KEY (message_row, ordinal)
 ) STRICT;
 

@@ -64,6 +64,9 @@ pub enum Command {
         /// Arrival time (RFC 3339); default: each file's modification time.
         #[arg(long)]
         received_at: Option<DateTime<chrono::FixedOffset>>,
+        /// Classify and record, but send no receipts (importing old mail).
+        #[arg(long)]
+        no_receipts: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -74,6 +77,23 @@ pub enum Command {
     },
     /// Validate the configuration and print every problem found.
     CheckConfig,
+    /// Re-classify every stored message from its raw file with the current
+    /// configuration (after adding a sender address or a keyword).
+    Reprocess,
+    /// Record a person's decision about a message; reprocessing keeps it.
+    Assign {
+        /// Ledger id (from `mailroom review` / `messages`) or Message-ID.
+        message: String,
+        /// Unit id from the units file.
+        #[arg(long)]
+        unit: String,
+        /// Item codes, comma-separated (e.g. 3.2,4.1); default: keep the classifier's.
+        #[arg(long, value_delimiter = ',')]
+        items: Option<Vec<String>>,
+        /// Also add the message's sender to the unit's senders in the units file.
+        #[arg(long)]
+        remember_sender: bool,
+    },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
         #[arg(long)]
@@ -144,6 +164,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ingest {
             department,
             received_at,
+            no_receipts,
             files,
         } => {
             let cfg = load(&cli, Secrets::Skip)?;
@@ -169,16 +190,72 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 max,
             )
             .await?;
+            let mode = if *no_receipts {
+                crate::intake::Mode::Import
+            } else {
+                crate::intake::Mode::Live
+            };
+            let processed = crate::intake::process_pending_as(&app, mode).await?;
             app.ledger.close().await;
             println!(
-                "stored {}, already present {}, failed {}",
-                report.stored, report.known, report.failed
+                "stored {}, already present {}, failed {}; classified {}",
+                report.stored, report.known, report.failed, processed.processed
             );
             Ok(if report.failed > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Reprocess => {
+            let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
+            let r = crate::intake::reprocess(&app).await?;
+            app.ledger.close().await;
+            println!(
+                "re-classified {} message(s), {} submission(s)",
+                r.processed, r.submissions
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assign {
+            message,
+            unit,
+            items,
+            remember_sender,
+        } => {
+            let cfg = load(&cli, Secrets::Skip)?;
+            if cfg.units.get(unit).is_none() {
+                return Err(UsageError(format!(
+                    "--unit {unit:?} is not a unit id in the units file"
+                ))
+                .into());
+            }
+            if let Some(items) = items
+                && let Some(bad) = items.iter().find(|i| cfg.campaign.item(i).is_none())
+            {
+                return Err(UsageError(format!(
+                    "--items: {bad:?} is not an item code (1.1 … 5.4)"
+                ))
+                .into());
+            }
+            let app = App::open(cfg, clock(&cli)).await?;
+            let out =
+                crate::intake::assign(&app, message, unit, items.clone(), *remember_sender).await?;
+            app.ledger.close().await;
+            println!(
+                "assigned {} to unit {unit}; {} deliver{} re-classified",
+                out.message_key,
+                out.deliveries,
+                if out.deliveries == 1 { "y" } else { "ies" }
+            );
+            if let Some(path) = out.remembered {
+                println!(
+                    "added sender {} to {unit} in {} (the daemon picks it up on reload: systemctl reload mailroom)",
+                    out.sender.unwrap_or_default(),
+                    path.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Outbox { json } => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;

@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::imap::{self, Events, MailboxCtx};
 use crate::ledger::Ledger;
-use crate::outbox;
+use crate::{intake, outbox};
 
 /// How long tasks get to finish their current step after SIGTERM before the
 /// process exits anyway (systemd's own stop timeout is 90 s by default).
@@ -31,6 +31,7 @@ pub struct App {
 #[derive(Debug, Default)]
 pub struct OnceReport {
     pub stored: usize,
+    pub processed: usize,
     pub sent: usize,
     pub failed_mailboxes: Vec<String>,
 }
@@ -83,6 +84,8 @@ impl App {
                 }
             }
         }
+        let processed = intake::process_pending(self).await?;
+        report.processed = processed.processed;
         let clock = self.clock;
         report.sent = outbox::drain(&self.config, &self.ledger.pool, move || clock.now()).await?;
         Ok(report)
@@ -94,6 +97,7 @@ impl App {
         for ctx in self.mailbox_ctxs() {
             tracker.spawn(imap::watch(ctx, shutdown.clone()));
         }
+        tracker.spawn(intake::run(self.clone(), shutdown.clone()));
         let clock = self.clock;
         tracker.spawn(outbox::run_sender(
             self.config.clone(),

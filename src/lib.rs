@@ -42,6 +42,7 @@ pub mod daemon;
 pub mod imap;
 pub mod ingest;
 pub mod inspect;
+pub mod intake;
 pub mod ledger;
 pub mod outbox;
 pub mod telemetry;

@@ -18,8 +18,11 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,async_imap=warn,lettre=warn";
 pub fn init(format: LogFormat) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    // Colours only for a person at a terminal, never into journald or a file.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     // A second init (tests calling into the CLI twice) is harmless: ignore it.
     let _ = match format {

@@ -271,6 +271,8 @@ fn form_projects(c: &CampaignFile, insp_form: &crate::inspect::Form) -> BTreeSet
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Identified {
     pub projects: Vec<String>,
+    /// Projects whose only evidence is a filled row of the overview form.
+    pub form_projects: Vec<String>,
     pub items: Vec<String>,
     pub per_attachment: Vec<AttachmentClass>,
     pub reasons: Vec<String>,
@@ -304,6 +306,7 @@ pub(crate) fn identify(insp: &Inspection, c: &CampaignFile) -> Identified {
     note("subject", &subj, &mut reasons);
     total.merge(subj);
     let mut per = Vec::new();
+    let mut from_forms: BTreeSet<String> = BTreeSet::new();
     for (idx, a) in insp.attachments.iter().enumerate() {
         let mut f = find_in_path(c, &a.filename);
         for m in a.members.iter().flatten() {
@@ -318,6 +321,7 @@ pub(crate) fn identify(insp: &Inspection, c: &CampaignFile) -> Identified {
                     fp.iter().cloned().collect::<Vec<_>>().join(",")
                 ));
             }
+            from_forms.extend(fp.iter().cloned());
             projects.extend(fp);
         }
         for it in &f.items {
@@ -331,7 +335,7 @@ pub(crate) fn identify(insp: &Inspection, c: &CampaignFile) -> Identified {
             projects: order(c, &projects, false),
             items: order(c, &f.items, true),
         });
-        total.projects.extend(projects);
+        total.projects.extend(f.projects);
         total.items.extend(f.items);
     }
     for fw in &insp.forwarded {
@@ -351,8 +355,15 @@ pub(crate) fn identify(insp: &Inspection, c: &CampaignFile) -> Identified {
         .filter_map(|i| c.item(i).map(|(p, _)| p.code.clone()))
         .collect();
     total.projects.extend(item_projects);
+    let form_only: BTreeSet<String> = from_forms
+        .iter()
+        .filter(|p| !total.projects.contains(*p))
+        .cloned()
+        .collect();
+    total.projects.extend(from_forms);
     Identified {
         projects: order(c, &total.projects, false),
+        form_projects: order(c, &form_only, false),
         items: order(c, &total.items, true),
         per_attachment: per,
         reasons,

@@ -14,7 +14,7 @@ pub mod text;
 mod unit;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{CampaignFile, UnitsFile};
 use crate::inspect::Inspection;
@@ -55,7 +55,7 @@ impl<'a> Context<'a> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Submission,
@@ -65,7 +65,7 @@ pub enum Kind {
 }
 
 /// Where the unit was recognised (the strongest evidence).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitSource {
     Sender,
@@ -75,11 +75,21 @@ pub enum UnitSource {
     ArchiveMember,
     Forwarded,
     Body,
+    /// Assigned by a person (`mailroom assign`).
+    Manual,
+}
+
+/// A person's decision about a message, which reprocessing keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manual {
+    pub unit: String,
+    /// Replaces the identified items (and so projects) when given.
+    pub items: Option<Vec<String>>,
 }
 
 /// Problems and facts a submission is marked with, in the README's order
 /// (deriving `Ord` makes sorting give that order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     UnknownSender,
@@ -97,7 +107,7 @@ pub enum Flag {
 }
 
 /// Projects and items found for one material file.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AttachmentClass {
     /// Index into [`Inspection::attachments`].
     pub index: usize,
@@ -105,13 +115,17 @@ pub struct AttachmentClass {
     pub items: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Classification {
     pub kind: Kind,
     /// Unit id; `None` sends the message to the review queue.
     pub unit: Option<String>,
     pub unit_source: Option<UnitSource>,
     pub projects: Vec<String>,
+    /// The projects whose only evidence is a filled overview-form row: the
+    /// form is sent to every department, so these do not make a later
+    /// message a resubmission.
+    pub form_projects: Vec<String>,
     pub items: Vec<String>,
     /// Per material file (empty for non-submissions).
     pub attachments: Vec<AttachmentClass>,
@@ -166,17 +180,55 @@ impl Classification {
 
 /// Classifies one delivered copy of a message.
 pub fn classify(insp: &Inspection, ctx: &Context<'_>) -> Classification {
+    classify_with(insp, ctx, None)
+}
+
+/// Classifies, with a person's decision taking precedence: the assigned unit
+/// (and items, when given) replace what the evidence says, and the message
+/// counts as a submission; everything else (lateness, routing, flags) follows
+/// from them by the same rules.
+pub fn classify_with(
+    insp: &Inspection,
+    ctx: &Context<'_>,
+    manual: Option<&Manual>,
+) -> Classification {
     let mut reasons = Vec::new();
     let units = UnitMatcher::new(ctx.units);
-    let unit = unit::identify(insp, ctx, &units);
-    let found = items::identify(insp, ctx.campaign);
-    let (kind, why) = kind::decide(insp, ctx, &unit, &found);
+    let mut unit = unit::identify(insp, ctx, &units);
+    let mut found = items::identify(insp, ctx.campaign);
+    if let Some(m) = manual {
+        unit.best = Some(unit::Pick {
+            id: m.unit.clone(),
+            source: UnitSource::Manual,
+            reason: format!("unit {} assigned by hand", m.unit),
+        });
+        unit.any_evidence = true;
+        if let Some(items) = &m.items {
+            let mut projects: Vec<String> = items
+                .iter()
+                .filter_map(|i| ctx.campaign.item(i).map(|(p, _)| p.code.clone()))
+                .collect();
+            projects.sort();
+            projects.dedup();
+            found
+                .reasons
+                .push(format!("items {} assigned by hand", items.join(",")));
+            found.items = items.clone();
+            found.form_projects.retain(|p| projects.contains(p));
+            found.projects = projects;
+        }
+    }
+    let (mut kind, why) = kind::decide(insp, ctx, &unit, &found);
+    if manual.is_some() {
+        kind = Kind::Submission;
+    }
     reasons.push(why);
     let mut c = Classification {
         kind,
         unit: None,
         unit_source: None,
         projects: Vec::new(),
+        form_projects: Vec::new(),
         items: Vec::new(),
         attachments: Vec::new(),
         late: false,
@@ -198,6 +250,7 @@ pub fn classify(insp: &Inspection, ctx: &Context<'_>) -> Classification {
         return c;
     }
     c.projects = found.projects.clone();
+    c.form_projects = found.form_projects.clone();
     c.items = found.items.clone();
     c.attachments = found.per_attachment.clone();
     reasons.extend(found.reasons.iter().cloned());

@@ -208,6 +208,7 @@ fn weight(s: UnitSource) -> u32 {
         UnitSource::ArchiveMember => 2,
         UnitSource::Forwarded => 3,
         UnitSource::Body => 2,
+        UnitSource::Manual => 100,
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod campaign;
 pub mod service;
 pub mod units;
+pub mod units_edit;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -360,6 +360,15 @@ impl ServiceFile {
                     );
                 }
             }
+            if mb.smtp.is_none() && self.receipts.enabled {
+                p.warn(
+                    format!("{key}.smtp"),
+                    format!(
+                        "mailbox {} has no [mailbox.smtp]: receipts, reminders and digests from it stay queued",
+                        mb.department
+                    ),
+                );
+            }
             if let Some(smtp) = &mb.smtp {
                 if smtp.tls == TlsMode::Plain && !is_loopback_host(&smtp.host) {
                     p.error(

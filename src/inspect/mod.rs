@@ -23,7 +23,7 @@ pub mod names;
 mod sheet;
 mod tnef;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use links::LINK_PATTERNS;
 
@@ -96,14 +96,14 @@ pub struct Inspection {
     pub report_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Mailbox {
     /// Lower-cased address.
     pub address: String,
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Headers {
     pub message_id: Option<String>,
     pub subject: String,

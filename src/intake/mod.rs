@@ -1,0 +1,530 @@
+//! The stage after "stored": every message in the ledger becomes a
+//! delivery. The raw file is inspected and classified (on blocking threads,
+//! in parallel), its material files are stored content-addressed, and one
+//! transaction records the deliveries, matches bounces to the mail they
+//! return, refreshes the flags that depend on other messages, and decides
+//! each message's receipt (an outbox row, or why not). One INFO line per
+//! message explains every decision.
+//!
+//! Everything here is derived from the raw file and the configuration:
+//! `reprocess` runs the same code over every message.
+
+pub mod receipts;
+pub mod record;
+pub mod relations;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info};
+
+use crate::classify::{self, Classification, Flag, Kind, Manual};
+use crate::config::Config;
+use crate::daemon::App;
+use crate::inspect::{self, Headers, Limits};
+use crate::ledger::messages::{self as ledger_messages, MessageRow};
+use crate::ledger::{BlobKind, BlobStore, Staged};
+pub use receipts::{Decision, Mode};
+use record::{AttachmentRow, json};
+
+/// Messages understood and recorded together (one transaction, one syncfs).
+const BATCH: i64 = 64;
+/// Longest a single message may take to inspect and classify. The limits
+/// inside `inspect` keep real mail far below this; past it the message goes
+/// to review rather than holding up the mailbox.
+const CLASSIFY_TIMEOUT: Duration = Duration::from_secs(120);
+/// How often the stage looks for work even without a signal.
+const IDLE_CHECK: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub processed: usize,
+    pub submissions: usize,
+    pub receipts_queued: usize,
+}
+
+/// One message, understood, with its files staged.
+struct Understood {
+    row: MessageRow,
+    key: String,
+    headers: Headers,
+    class: Classification,
+    attachments: Vec<AttachmentRow>,
+    staged: Vec<Staged>,
+    /// (original Message-ID, detail) when this is a delivery report.
+    bounce_of: Option<(String, String)>,
+}
+
+/// Processes every stored message that has no delivery yet.
+pub async fn process_pending(app: &App) -> Result<Report> {
+    process_pending_as(app, Mode::Live).await
+}
+
+pub async fn process_pending_as(app: &App, mode: Mode) -> Result<Report> {
+    let mut total = Report::default();
+    loop {
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "SELECT m.id FROM messages m LEFT JOIN deliveries d ON d.message_row = m.id
+             WHERE d.message_row IS NULL ORDER BY m.internal_date, m.id LIMIT ?",
+        )
+        .bind(BATCH)
+        .fetch_all(&app.ledger.pool)
+        .await
+        .context("cannot list pending messages")?;
+        if ids.is_empty() {
+            return Ok(total);
+        }
+        let r = process_rows(app, ids.into_iter().map(|(i,)| i).collect(), mode).await?;
+        total.processed += r.processed;
+        total.submissions += r.submissions;
+        total.receipts_queued += r.receipts_queued;
+        if r.processed == 0 {
+            // Every message of the batch failed (and was logged); retry later.
+            return Ok(total);
+        }
+    }
+}
+
+/// Re-classifies every stored message from its raw file with the current
+/// configuration. Receipts already decided stay decided; messages that newly
+/// look like submissions get none (a bulk change must not mail old senders).
+pub async fn reprocess(app: &App) -> Result<Report> {
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM messages ORDER BY internal_date, id")
+        .fetch_all(&app.ledger.pool)
+        .await
+        .context("cannot list messages")?;
+    let mut total = Report::default();
+    for chunk in ids.chunks(BATCH as usize) {
+        let r = process_rows(app, chunk.iter().map(|(i,)| *i).collect(), Mode::Reprocess).await?;
+        total.processed += r.processed;
+        total.submissions += r.submissions;
+    }
+    Ok(total)
+}
+
+/// Processes these ledger rows (in the given order).
+pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report> {
+    let pool = &app.ledger.pool;
+    let mut jobs = Vec::new();
+    for id in ids {
+        let Some(row) = ledger_messages::get(pool, id).await? else {
+            continue;
+        };
+        let key = record::message_key(row.message_id.as_deref(), &row.sha256);
+        let manual: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT unit, items FROM assignments WHERE message_key = ?")
+                .bind(&key)
+                .fetch_optional(pool)
+                .await
+                .context("cannot read assignments")?;
+        let manual = manual.map(|(unit, items)| Manual {
+            unit,
+            items: items.and_then(|i| serde_json::from_str(&i).ok()),
+        });
+        jobs.push((row, key, manual));
+    }
+    // CPU-bound work on blocking threads, as many at once as there are cores.
+    let width = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut done: Vec<Understood> = Vec::new();
+    for group in jobs.chunks(width) {
+        let handles: Vec<_> = group
+            .iter()
+            .cloned()
+            .map(|(row, key, manual)| {
+                let cfg = app.config.clone();
+                let blobs = app.ledger.blobs.clone();
+                let fallback_row = row.clone();
+                let fallback_key = key.clone();
+                let handle = tokio::task::spawn_blocking(move || {
+                    understand(&cfg, &blobs, row, key, manual.as_ref())
+                });
+                (handle, fallback_row, fallback_key)
+            })
+            .collect();
+        for (handle, row, key) in handles {
+            match tokio::time::timeout(CLASSIFY_TIMEOUT, handle).await {
+                Ok(Ok(Ok(u))) => done.push(u),
+                Ok(Ok(Err(e))) => {
+                    // The raw file could not be read: a disk problem, not the
+                    // message's. Leave it pending; it is retried later.
+                    error!(department = %row.department, uid = row.uid, message_id = row.message_id.as_deref().unwrap_or(""), error = %format!("{e:#}"), "cannot process message");
+                }
+                Ok(Err(join)) => {
+                    error!(department = %row.department, uid = row.uid, message_id = row.message_id.as_deref().unwrap_or(""), error = %join, "classifier crashed on this message; sent to review");
+                    done.push(for_review(
+                        row,
+                        key,
+                        "the classifier crashed on this message",
+                    ));
+                }
+                Err(_) => {
+                    error!(department = %row.department, uid = row.uid, message_id = row.message_id.as_deref().unwrap_or(""), timeout_secs = CLASSIFY_TIMEOUT.as_secs(), "classifying took too long; sent to review");
+                    done.push(for_review(row, key, "classifying took too long"));
+                }
+            }
+        }
+    }
+    let mut staged: Vec<Staged> = done.iter_mut().flat_map(|u| u.staged.drain(..)).collect();
+    crate::util::blocking(|| app.ledger.blobs.commit(&mut staged))?;
+    let report = record_all(app, &done, mode).await?;
+    if report.receipts_queued > 0 {
+        app.events.notify_outbox();
+    }
+    Ok(report)
+}
+
+fn limits() -> Limits {
+    Limits::default()
+}
+
+/// Reads, inspects, classifies and stages one message (blocking).
+fn understand(
+    cfg: &Config,
+    blobs: &BlobStore,
+    row: MessageRow,
+    key: String,
+    manual: Option<&Manual>,
+) -> Result<Understood> {
+    let raw = blobs.read(std::path::Path::new(&row.raw_path))?;
+    let insp = inspect::inspect(&raw, &limits());
+    drop(raw);
+    let arrived = row.internal_date()?;
+    let own = cfg.own_addresses();
+    let ctx = classify::Context::new(&cfg.campaign, &cfg.units, &row.department, arrived, &own);
+    let class = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        classify::classify_with(&insp, &ctx, manual)
+    })) {
+        Ok(c) => c,
+        Err(_) => {
+            error!(department = %row.department, uid = row.uid, "classifier panicked; message sent to review");
+            return Ok(for_review(
+                row,
+                key,
+                "the classifier crashed on this message",
+            ));
+        }
+    };
+    let mut attachments = Vec::new();
+    let mut staged = Vec::new();
+    for ac in &class.attachments {
+        let Some(a) = insp.attachments.get(ac.index) else {
+            continue;
+        };
+        let s = blobs.stage(BlobKind::Attachment, &a.bytes)?;
+        attachments.push(AttachmentRow {
+            message_row: row.id,
+            ordinal: ac.index as i64,
+            filename: a.filename.clone(),
+            safe_filename: a.safe_filename.clone(),
+            size: a.size as i64,
+            sha256: a.sha256.clone(),
+            content_type: a.content_type.clone(),
+            path: s.rel_path.to_string_lossy().into_owned(),
+            items: json(&ac.items)?,
+            members: a.members.as_ref().map(json).transpose()?,
+            problem: a
+                .unreadable
+                .as_ref()
+                .map(|r| format!("unreadable: {r}"))
+                .or_else(|| a.suspicious.as_ref().map(|r| format!("suspicious: {r}"))),
+        });
+        staged.push(s);
+    }
+    let bounce_of = match (&class.kind, &insp.dsn) {
+        (Kind::Bounce, Some(d)) => d.original_message_id.as_ref().map(|id| {
+            let detail = d
+                .recipients
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {}",
+                        r.address,
+                        r.status.as_deref().unwrap_or(""),
+                        r.diagnostic.as_deref().unwrap_or("")
+                    )
+                    .trim()
+                    .to_owned()
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            (
+                id.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned(),
+                detail,
+            )
+        }),
+        _ => None,
+    };
+    Ok(Understood {
+        row,
+        key,
+        headers: insp.headers,
+        class,
+        attachments,
+        staged,
+        bounce_of,
+    })
+}
+
+/// What is recorded for a message the classifier could not handle: a
+/// submission of an unknown unit, flagged malformed, so a person looks at it.
+fn for_review(row: MessageRow, key: String, why: &str) -> Understood {
+    Understood {
+        row,
+        key,
+        headers: Headers::default(),
+        class: Classification {
+            kind: Kind::Submission,
+            unit: None,
+            unit_source: None,
+            projects: Vec::new(),
+            form_projects: Vec::new(),
+            items: Vec::new(),
+            attachments: Vec::new(),
+            late: false,
+            date_skew_secs: None,
+            expected_departments: Vec::new(),
+            misrouted: false,
+            flags: vec![Flag::Malformed],
+            reasons: vec![why.to_owned()],
+        },
+        attachments: Vec::new(),
+        staged: Vec::new(),
+        bounce_of: None,
+    }
+}
+
+async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report> {
+    let now = app.now();
+    let cfg = &app.config;
+    let mut tx = app
+        .ledger
+        .pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("cannot begin transaction")?;
+    let mut units = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    for u in done {
+        let arrived = u.row.internal_date()?;
+        record::upsert_delivery(
+            &mut tx,
+            u.row.id,
+            &u.key,
+            &u.row.department,
+            arrived,
+            &u.class,
+            &u.headers,
+            &u.attachments,
+            now,
+        )
+        .await?;
+        if let Some(unit) = &u.class.unit {
+            units.insert(unit.clone());
+        }
+        keys.insert(u.key.clone());
+    }
+    record::refresh_relations(&mut tx, &units, &keys).await?;
+    let mut bounced = Vec::new();
+    for u in done {
+        if let Some((orig, detail)) = &u.bounce_of {
+            let hit: Option<(i64, String)> = sqlx::query_as(
+                "UPDATE outbox SET state = 'bounced', bounce = ? WHERE message_id = ?
+                 RETURNING id, kind",
+            )
+            .bind(detail)
+            .bind(orig)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("cannot mark the returned mail bounced")?;
+            bounced.push((u.row.id, hit));
+        }
+    }
+    let mut decisions = std::collections::HashMap::new();
+    for key in &keys {
+        let d = receipts::decide(&mut tx, cfg, key, now, mode).await?;
+        decisions.insert(key.clone(), d);
+    }
+    tx.commit().await.context("cannot commit deliveries")?;
+
+    let mut report = Report::default();
+    for u in done {
+        report.processed += 1;
+        if u.class.kind == Kind::Submission {
+            report.submissions += 1;
+        }
+        let (flags,): (String,) =
+            sqlx::query_as("SELECT flags FROM deliveries WHERE message_row = ?")
+                .bind(u.row.id)
+                .fetch_one(&app.ledger.pool)
+                .await
+                .context("cannot read flags back")?;
+        let flags: Vec<Flag> = serde_json::from_str(&flags).unwrap_or_default();
+        let receipt = match decisions.get(&u.key) {
+            Some(Decision::Queued(id)) => {
+                report.receipts_queued += 1;
+                format!("queued #{id}")
+            }
+            Some(Decision::Updated(id)) => format!("updated #{id}"),
+            Some(Decision::Suppressed(r)) => format!("suppressed:{r}"),
+            Some(Decision::Unchanged) | None => "unchanged".into(),
+        };
+        log_decision(cfg, u, &flags, &receipt);
+    }
+    for (row, hit) in bounced {
+        match hit {
+            Some((id, kind)) => {
+                info!(ledger_id = row, outbox_id = id, kind = %kind, "delivery report matched: the mail bounced")
+            }
+            None => info!(
+                ledger_id = row,
+                "delivery report for mail mailroom did not send"
+            ),
+        }
+    }
+    Ok(report)
+}
+
+/// The one line an administrator greps for: every decision about a message.
+fn log_decision(cfg: &Config, u: &Understood, flags: &[Flag], receipt: &str) {
+    let c = &u.class;
+    let to_str = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let flags: Vec<String> = flags
+        .iter()
+        .filter_map(|f| serde_json::to_value(f).ok())
+        .map(|v| to_str(&v))
+        .collect();
+    let unit_source = c
+        .unit_source
+        .and_then(|s| serde_json::to_value(s).ok())
+        .map(|v| to_str(&v))
+        .unwrap_or_default();
+    let _ = cfg;
+    info!(
+        department = %u.row.department,
+        uid = u.row.uid,
+        message_id = u.row.message_id.as_deref().unwrap_or(""),
+        kind = record::kind_str(c.kind),
+        unit = c.unit.as_deref().unwrap_or(""),
+        unit_source = %unit_source,
+        projects = %c.projects.join(","),
+        items = %c.items.join(","),
+        late = c.late,
+        misrouted = c.misrouted,
+        flags = %flags.join(","),
+        receipt = %receipt,
+        reasons = %c.reasons.join("; "),
+        "classified"
+    );
+}
+
+/// The daemon task: processes whatever the fetchers stored.
+pub async fn run(app: App, cancel: CancellationToken) {
+    loop {
+        if let Err(e) = process_pending(&app).await {
+            error!(error = %format!("{e:#}"), "processing stored messages failed");
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = app.events.stored() => {}
+            _ = tokio::time::sleep(IDLE_CHECK) => {}
+        }
+    }
+}
+
+/// Records a person's decision and re-derives the message's deliveries.
+pub async fn assign(
+    app: &App,
+    message: &str,
+    unit: &str,
+    items: Option<Vec<String>>,
+    remember_sender: bool,
+) -> Result<AssignOutcome> {
+    let cfg: &Arc<Config> = &app.config;
+    let key = resolve_message(app, message).await?;
+    sqlx::query(
+        "INSERT INTO assignments (message_key, unit, items, assigned_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (message_key) DO UPDATE SET unit = excluded.unit, items = excluded.items,
+             assigned_at = excluded.assigned_at",
+    )
+    .bind(&key)
+    .bind(unit)
+    .bind(items.as_ref().map(json).transpose()?)
+    .bind(ledger_messages::fmt_time(Utc::now()))
+    .execute(&app.ledger.pool)
+    .await
+    .context("cannot record the assignment")?;
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT message_row FROM deliveries WHERE message_key = ? ORDER BY received_at, message_row",
+    )
+    .bind(&key)
+    .fetch_all(&app.ledger.pool)
+    .await
+    .context("cannot read deliveries")?;
+    let report = process_rows(app, rows.into_iter().map(|(r,)| r).collect(), Mode::Live).await?;
+    let sender: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT from_addr FROM deliveries WHERE message_key = ? LIMIT 1")
+            .bind(&key)
+            .fetch_optional(&app.ledger.pool)
+            .await
+            .context("cannot read the sender")?;
+    let sender = sender.and_then(|(s,)| s);
+    let remembered = if remember_sender {
+        match &sender {
+            Some(addr) => Some(crate::config::units_edit::add_sender(cfg, unit, addr)?),
+            None => None,
+        }
+    } else {
+        None
+    };
+    Ok(AssignOutcome {
+        message_key: key,
+        deliveries: report.processed,
+        sender,
+        remembered,
+    })
+}
+
+#[derive(Debug)]
+pub struct AssignOutcome {
+    pub message_key: String,
+    pub deliveries: usize,
+    pub sender: Option<String>,
+    /// The units file that was changed, when the sender was remembered.
+    pub remembered: Option<std::path::PathBuf>,
+}
+
+/// A ledger id (`42`) or a Message-ID (with or without angle brackets).
+async fn resolve_message(app: &App, message: &str) -> Result<String> {
+    if let Ok(id) = message.parse::<i64>() {
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT message_key FROM deliveries WHERE message_row = ?")
+                .bind(id)
+                .fetch_optional(&app.ledger.pool)
+                .await
+                .context("cannot read deliveries")?;
+        if let Some((k,)) = found {
+            return Ok(k);
+        }
+    }
+    let mid = message.trim().trim_start_matches('<').trim_end_matches('>');
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT message_key FROM deliveries WHERE message_key = ? LIMIT 1")
+            .bind(mid)
+            .fetch_optional(&app.ledger.pool)
+            .await
+            .context("cannot read deliveries")?;
+    match found {
+        Some((k,)) => Ok(k),
+        None => Err(crate::cli::UsageError(format!(
+            "no stored message {message:?}: give a ledger id (see `mailroom review`) or a Message-ID"
+        ))
+        .into()),
+    }
+}

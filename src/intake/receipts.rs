@@ -1,0 +1,455 @@
+//! Deciding the receipt for a message (all its deliveries) inside the
+//! intake transaction: either an outbox row, or the reason there is none.
+//! Never a receipt to automatic mail, bounces, lists, the null sender,
+//! no-reply addresses or the service's own addresses: that is what keeps
+//! two robots from mailing each other forever.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::SqliteConnection;
+
+use super::record::{AttachmentRow, Detail};
+use crate::classify::{Flag, Kind};
+use crate::config::Config;
+use crate::ledger::messages::parse_time;
+use crate::outbox::receipt::{self, Dept, FileLine, Problem, ReceiptFacts};
+use crate::outbox::{self, OutKind, Outgoing};
+
+/// How the receipt for a message was decided this time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// A new receipt is queued.
+    Queued(i64),
+    /// The queued receipt was re-rendered (another copy arrived).
+    Updated(i64),
+    /// Decided before and nothing to change.
+    Unchanged,
+    /// No receipt, and why.
+    Suppressed(String),
+}
+
+/// Whether new decisions may send mail: a bulk `reprocess` after an
+/// administrator's change must not send a burst of receipts for old mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Reprocess,
+    /// `ingest --no-receipts`: importing old saved mail.
+    Import,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    message_row: i64,
+    department: String,
+    received_at: String,
+    kind: String,
+    unit: Option<String>,
+    flags: String,
+    detail: String,
+}
+
+struct Delivery {
+    row: i64,
+    department: String,
+    received_at: DateTime<Utc>,
+    kind: String,
+    unit: Option<String>,
+    flags: Vec<Flag>,
+    detail: Detail,
+}
+
+/// Local parts that never read their mail (RFC 3834 §2 and common practice).
+const NO_REPLY: [&str; 7] = [
+    "noreply",
+    "no-reply",
+    "no_reply",
+    "donotreply",
+    "do-not-reply",
+    "mailer-daemon",
+    "postmaster",
+];
+
+fn is_no_reply(address: &str) -> bool {
+    let local = address.split('@').next().unwrap_or("").to_ascii_lowercase();
+    NO_REPLY
+        .iter()
+        .any(|n| local == *n || local.starts_with(&format!("{n}+")))
+        || local.starts_with("noreply")
+        || local.starts_with("no-reply")
+}
+
+pub async fn decide(
+    conn: &mut SqliteConnection,
+    cfg: &Config,
+    key: &str,
+    now: DateTime<Utc>,
+    mode: Mode,
+) -> Result<Decision> {
+    let existing: Option<(Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT outbox_id, suppressed FROM receipts WHERE message_key = ?")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await
+            .context("cannot read receipts")?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT message_row, department, received_at, kind, unit, flags, detail
+         FROM deliveries WHERE message_key = ? ORDER BY received_at, message_row",
+    )
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await
+    .context("cannot read deliveries")?;
+    let deliveries = rows
+        .into_iter()
+        .map(|r| {
+            Ok(Delivery {
+                row: r.message_row,
+                department: r.department,
+                received_at: parse_time(&r.received_at)?,
+                kind: r.kind,
+                unit: r.unit,
+                flags: serde_json::from_str(&r.flags).unwrap_or_default(),
+                detail: serde_json::from_str(&r.detail).context("bad delivery detail")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let Some(rep) = deliveries
+        .iter()
+        .find(|d| d.kind == "submission")
+        .or_else(|| deliveries.first())
+    else {
+        return Ok(Decision::Unchanged);
+    };
+    match existing {
+        Some((Some(id), _)) => {
+            let (o, not_before, held) = outgoing(conn, cfg, key, rep, &deliveries, now).await?;
+            let updated =
+                outbox::replace_queued(conn, id, &o, not_before, now, held.as_deref()).await?;
+            return Ok(if updated {
+                Decision::Updated(id)
+            } else {
+                Decision::Unchanged
+            });
+        }
+        Some((None, _)) => return Ok(Decision::Unchanged),
+        None => {}
+    }
+    if let Some(reason) = suppression(cfg, rep, mode) {
+        sqlx::query("INSERT INTO receipts (message_key, suppressed) VALUES (?, ?)")
+            .bind(key)
+            .bind(&reason)
+            .execute(&mut *conn)
+            .await
+            .context("cannot record the receipt decision")?;
+        return Ok(Decision::Suppressed(reason));
+    }
+    let (o, not_before, held) = outgoing(conn, cfg, key, rep, &deliveries, now).await?;
+    let (id, _) = outbox::enqueue(conn, &o, not_before, now, held.as_deref()).await?;
+    sqlx::query("INSERT INTO receipts (message_key, outbox_id) VALUES (?, ?)")
+        .bind(key)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context("cannot record the receipt decision")?;
+    Ok(Decision::Queued(id))
+}
+
+/// Where the receipt goes: Reply-To if given, else From.
+fn recipient(d: &Delivery) -> Option<String> {
+    let h = &d.detail.headers;
+    h.reply_to
+        .first()
+        .or(h.from.as_ref())
+        .map(|m| m.address.to_ascii_lowercase())
+        .filter(|a| a.contains('@'))
+}
+
+fn suppression(cfg: &Config, rep: &Delivery, mode: Mode) -> Option<String> {
+    let kind = rep.detail.classification.kind;
+    if kind != Kind::Submission {
+        return Some(super::record::kind_str(kind).to_owned());
+    }
+    if !cfg.service.receipts.enabled {
+        return Some("disabled".into());
+    }
+    match mode {
+        Mode::Reprocess => return Some("reprocessed".into()),
+        Mode::Import => return Some("imported".into()),
+        Mode::Live => {}
+    }
+    if rep.detail.headers.return_path_null {
+        return Some("null_sender".into());
+    }
+    let Some(to) = recipient(rep) else {
+        return Some("no_sender".into());
+    };
+    if is_no_reply(&to) {
+        return Some("noreply_address".into());
+    }
+    if cfg.own_addresses().contains(&to) {
+        return Some("own_address".into());
+    }
+    None
+}
+
+/// Which department an address belongs to (its public mailbox, or the
+/// address this deployment uses for it).
+fn department_of(cfg: &Config, address: &str) -> Option<String> {
+    let a = address.to_ascii_lowercase();
+    cfg.campaign
+        .departments
+        .iter()
+        .find(|d| {
+            d.mailbox.eq_ignore_ascii_case(&a)
+                || cfg.mailbox(&d.id).is_some_and(|m| {
+                    m.imap.username.eq_ignore_ascii_case(&a)
+                        || cfg
+                            .sender_address(&d.id)
+                            .is_some_and(|s| s.eq_ignore_ascii_case(&a))
+                })
+        })
+        .map(|d| d.id.clone())
+}
+
+async fn outgoing(
+    conn: &mut SqliteConnection,
+    cfg: &Config,
+    key: &str,
+    rep: &Delivery,
+    deliveries: &[Delivery],
+    now: DateTime<Utc>,
+) -> Result<(Outgoing, DateTime<Utc>, Option<String>)> {
+    let files: Vec<AttachmentRow> =
+        sqlx::query_as("SELECT * FROM attachments WHERE message_row = ? ORDER BY ordinal")
+            .bind(rep.row)
+            .fetch_all(&mut *conn)
+            .await
+            .context("cannot read attachments")?;
+    let facts = facts(cfg, rep, deliveries, &files);
+    let r = receipt::render(&facts);
+    let dept = cfg.department(&rep.department);
+    let from = cfg
+        .sender_address(&rep.department)
+        .unwrap_or_else(|| "mailroom@localhost.invalid".into());
+    let h = &rep.detail.headers;
+    let mut references = h.references.clone();
+    if let Some(mid) = &h.message_id {
+        references.push(mid.clone());
+    }
+    let o = Outgoing {
+        kind: OutKind::Receipt,
+        dedupe_key: format!("receipt:{key}"),
+        department: rep.department.clone(),
+        from_name: dept.map_or_else(|| "团市委".into(), |d| format!("团市委{}", d.name)),
+        from,
+        to: recipient(rep).into_iter().collect(),
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+        attachments: Vec::new(),
+        in_reply_to: h.message_id.clone(),
+        references,
+    };
+    // A copy addressed to another watched department that has not been seen
+    // yet: wait a little for it, so the one receipt can name both.
+    let received: Vec<&str> = deliveries.iter().map(|d| d.department.as_str()).collect();
+    let mut waiting: Vec<String> =
+        h.to.iter()
+            .chain(&h.cc)
+            .filter_map(|m| department_of(cfg, &m.address))
+            .filter(|d| !received.contains(&d.as_str()) && cfg.mailbox(d).is_some())
+            .collect();
+    waiting.sort();
+    waiting.dedup();
+    let wait = Duration::seconds(cfg.service.receipts.co_delivery_wait_secs as i64);
+    let first = deliveries
+        .iter()
+        .map(|d| d.received_at)
+        .min()
+        .unwrap_or(now);
+    if waiting.is_empty() || wait.is_zero() {
+        Ok((o, now, None))
+    } else {
+        let until = (first.max(now - wait) + wait).max(now);
+        Ok((
+            o,
+            until,
+            Some(format!(
+                "waiting for the copy addressed to {}",
+                waiting.join(", ")
+            )),
+        ))
+    }
+}
+
+fn dept(cfg: &Config, id: &str) -> Dept {
+    match cfg.department(id) {
+        Some(d) => Dept {
+            name: d.name.clone(),
+            mailbox: d.mailbox.clone(),
+        },
+        None => Dept {
+            name: id.to_owned(),
+            mailbox: String::new(),
+        },
+    }
+}
+
+fn facts(
+    cfg: &Config,
+    rep: &Delivery,
+    deliveries: &[Delivery],
+    files: &[AttachmentRow],
+) -> ReceiptFacts {
+    let c = &rep.detail.classification;
+    let campaign = &cfg.campaign;
+    let mut received: Vec<String> = deliveries.iter().map(|d| d.department.clone()).collect();
+    received.sort_by_key(|id| campaign.departments.iter().position(|d| &d.id == id));
+    received.dedup();
+    let projects = c
+        .projects
+        .iter()
+        .filter_map(|p| campaign.project(p).map(|pr| (p.clone(), pr.title.clone())))
+        .collect();
+    let items = c
+        .items
+        .iter()
+        .filter_map(|i| {
+            campaign
+                .item(i)
+                .map(|(_, it)| (i.clone(), it.title.clone()))
+        })
+        .collect();
+    let mut problems = Vec::new();
+    // Per item (or project named without items): which of them no receiving
+    // department is responsible for.
+    let mut elsewhere: Vec<String> = Vec::new();
+    let mut units_of_material = 0;
+    let mut misplaced = 0;
+    let mut consider = |depts: &[String]| {
+        units_of_material += 1;
+        if !depts.iter().any(|d| received.contains(d)) {
+            misplaced += 1;
+            elsewhere.extend(depts.iter().cloned());
+        }
+    };
+    for i in &c.items {
+        if let Some((_, it)) = campaign.item(i) {
+            consider(&it.departments);
+        }
+    }
+    for p in &c.projects {
+        if let Some(pr) = campaign.project(p)
+            && !pr.items.iter().any(|it| c.items.contains(&it.code))
+            && !c.form_projects.contains(p)
+        {
+            let ds: Vec<String> = pr
+                .items
+                .iter()
+                .flat_map(|it| it.departments.clone())
+                .collect();
+            consider(&ds);
+        }
+    }
+    elsewhere.sort_by_key(|id| campaign.departments.iter().position(|d| &d.id == id));
+    elsewhere.dedup();
+    let elsewhere: Vec<Dept> = elsewhere.iter().map(|d| dept(cfg, d)).collect();
+    if misplaced > 0 && misplaced == units_of_material {
+        problems.push(Problem::Misrouted {
+            belongs_to: elsewhere,
+        });
+    } else if misplaced > 0 {
+        problems.push(Problem::PartlyElsewhere { also: elsewhere });
+    }
+    if rep.unit.is_none() {
+        problems.push(Problem::UnitUnknown);
+    }
+    let mut flags = rep.flags.clone();
+    for d in deliveries {
+        flags.extend(d.flags.iter().copied());
+    }
+    let has = |f: Flag| flags.contains(&f);
+    if has(Flag::NoAttachments) {
+        problems.push(Problem::NoAttachments);
+    }
+    if has(Flag::ExternalLink) {
+        problems.push(Problem::OnlyLink);
+    }
+    if has(Flag::UnreadableAttachment) {
+        problems.push(Problem::Unreadable {
+            files: problem_files(files, "unreadable"),
+        });
+    }
+    if has(Flag::SuspiciousArchive) {
+        problems.push(Problem::ArchiveRefused {
+            files: problem_files(files, "suspicious"),
+        });
+    }
+    if has(Flag::UnsafeFilename) {
+        problems.push(Problem::UnsafeFilename);
+    }
+    if has(Flag::NotAssessed) {
+        problems.push(Problem::NotAssessed);
+    }
+    if has(Flag::Resubmission) {
+        problems.push(Problem::Resubmission);
+    }
+    ReceiptFacts {
+        campaign_title: campaign.campaign.title.clone(),
+        unit_name: rep
+            .unit
+            .as_ref()
+            .and_then(|u| cfg.units.get(u))
+            .map(|u| u.name.clone()),
+        received_by: received.iter().map(|d| dept(cfg, d)).collect(),
+        projects,
+        items,
+        files: files
+            .iter()
+            .map(|f| FileLine {
+                name: f.filename.clone(),
+                size: f.size as u64,
+                sha256: f.sha256.clone(),
+            })
+            .collect(),
+        arrived: deliveries
+            .iter()
+            .map(|d| d.received_at)
+            .min()
+            .unwrap_or(rep.received_at),
+        deadline: campaign.campaign.deadline.with_timezone(&Utc),
+        tz: cfg.tz,
+        problems,
+    }
+}
+
+/// Names of the files whose recorded problem starts with `word`.
+fn problem_files(files: &[AttachmentRow], word: &str) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| f.problem.as_deref().is_some_and(|p| p.starts_with(word)))
+        .map(|f| f.filename.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_reply_addresses() {
+        for a in [
+            "noreply@qq.com",
+            "no-reply@163.com",
+            "MAILER-DAEMON@mx.126.com",
+            "postmaster@dg.gov.cn",
+            "noreply-notify@oa.example",
+        ] {
+            assert!(is_no_reply(a), "{a}");
+        }
+        for a in ["shijietw@163.com", "replyhere@x.cn", "noah@x.cn"] {
+            assert!(!is_no_reply(a), "{a}");
+        }
+    }
+}
