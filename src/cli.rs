@@ -94,6 +94,15 @@ pub enum Command {
         #[arg(long)]
         remember_sender: bool,
     },
+    /// Everything the ledger knows, per delivery: JSON (a stable contract),
+    /// CSV, or an xlsx workbook for Excel/WPS.
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::report::export::Format_,
+        /// Write here instead of standard output (required for xlsx).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
         #[arg(long)]
@@ -206,6 +215,31 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Export { format, out } => {
+            use crate::report::export::{self, Format_};
+            let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
+            let deliveries = crate::report::deliveries(&app.ledger.pool).await?;
+            let bytes = match format {
+                Format_::Json => export::json(&app.config, &deliveries, app.now())?.into_bytes(),
+                Format_::Csv => export::csv(&app.config, &deliveries).into_bytes(),
+                Format_::Xlsx => export::xlsx(&app.config, &deliveries)?,
+            };
+            app.ledger.close().await;
+            match out {
+                Some(path) => std::fs::write(path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None if *format == Format_::Xlsx => {
+                    return Err(UsageError("--format xlsx needs --out FILE.xlsx".into()).into());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&bytes)
+                        .context("cannot write to standard output")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Reprocess => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;

@@ -45,5 +45,6 @@ pub mod inspect;
 pub mod intake;
 pub mod ledger;
 pub mod outbox;
+pub mod report;
 pub mod telemetry;
 pub mod util;

@@ -126,6 +126,9 @@ pub struct Classification {
     /// form is sent to every department, so these do not make a later
     /// message a resubmission.
     pub form_projects: Vec<String>,
+    /// A filled overview form (工作开展情况表) is among the files.
+    #[serde(default)]
+    pub has_form: bool,
     pub items: Vec<String>,
     /// Per material file (empty for non-submissions).
     pub attachments: Vec<AttachmentClass>,
@@ -229,6 +232,7 @@ pub fn classify_with(
         unit_source: None,
         projects: Vec::new(),
         form_projects: Vec::new(),
+        has_form: false,
         items: Vec::new(),
         attachments: Vec::new(),
         late: false,
@@ -251,6 +255,10 @@ pub fn classify_with(
     }
     c.projects = found.projects.clone();
     c.form_projects = found.form_projects.clone();
+    c.has_form = insp
+        .attachments
+        .iter()
+        .any(|a| a.forms.iter().any(|f| f.rows.iter().any(|r| r.filled)));
     c.items = found.items.clone();
     c.attachments = found.per_attachment.clone();
     reasons.extend(found.reasons.iter().cloned());

@@ -285,6 +285,7 @@ fn for_review(row: MessageRow, key: String, why: &str) -> Understood {
             unit_source: None,
             projects: Vec::new(),
             form_projects: Vec::new(),
+            has_form: false,
             items: Vec::new(),
             attachments: Vec::new(),
             late: false,

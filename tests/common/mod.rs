@@ -217,6 +217,8 @@ pub struct AppOptions {
     pub idle: bool,
     /// "implicit" or "starttls" (host localhost, the instance's CA); default plain.
     pub tls: Option<String>,
+    /// SMTP port override (default: the environment's Postfix).
+    pub smtp_port: Option<u16>,
 }
 
 impl Default for AppOptions {
@@ -229,6 +231,7 @@ impl Default for AppOptions {
             poll_interval_secs: 5,
             idle: true,
             tls: None,
+            smtp_port: None,
         }
     }
 }
@@ -250,7 +253,9 @@ impl TestApp {
             opts.extra_service
         );
         for dept in DEPARTMENTS {
-            let user = format!("{tag}-{dept}");
+            // A full address: Postfix delivers mail for it (bounces of the
+            // receipts this test sends) into this very IMAP mailbox.
+            let user = format!("{tag}-{dept}@mailroom.test");
             let (mut host, mut port) = opts
                 .endpoints
                 .get(dept)
@@ -276,6 +281,10 @@ impl TestApp {
             toml.push_str(&format!(
                 "\n[[mailbox]]\ndepartment = \"{dept}\"\n[mailbox.imap]\nhost = \"{host}\"\nport = {port}\ntls = \"{tls}\"\n{ca}username = \"{user}\"\npassword_env = \"{pw}\"\nfolder = \"{}\"\npoll_interval_secs = {}\nidle = {}\n",
                 opts.folder, opts.poll_interval_secs, opts.idle
+            ));
+            toml.push_str(&format!(
+                "[mailbox.smtp]\nhost = \"{}\"\nport = {}\ntls = \"plain\"\nauth = false\nfrom = \"{user}\"\n",
+                env.host, opts.smtp_port.unwrap_or(env.smtp_port)
             ));
             users.insert(dept.to_owned(), user);
         }
@@ -349,6 +358,42 @@ impl TestApp {
             .spawn()
             .expect("spawn daemon");
         Daemon { child, log }
+    }
+
+    /// `mailroom export --format json`.
+    pub fn export(&self) -> serde_json::Value {
+        let out = self.run(&["export", "--format", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("export json")
+    }
+
+    /// `mailroom outbox --json`.
+    pub fn outbox(&self) -> Vec<serde_json::Value> {
+        let out = self.run(&["outbox", "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .expect("outbox json")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Appends every corpus delivery to this app's mailboxes, as recorded.
+    pub async fn load_corpus(&self) {
+        for (path, e) in corpus() {
+            let raw = std::fs::read(&path).expect("read sample");
+            let dept = e["department"].as_str().expect("department");
+            self.append(dept, &raw, e["internaldate"].as_str().expect("date"))
+                .await;
+        }
     }
 
     /// What the ledger holds (`mailroom messages --json`).

@@ -1,0 +1,169 @@
+//! Unit × project (or item) matrices: what each assessed unit has sent, on
+//! time or late, and what is missing. Pure: deliveries in, matrix out.
+//!
+//! Coverage rules (the same everywhere: status, digests, reminders):
+//! - an item is received when a submission names it, or names its project
+//!   without any item ("项目四" covers 4.1–4.3);
+//! - a project is received when a submission covers any of its items or the
+//!   project itself; a filled overview-form row alone does not count as
+//!   material (the form is tracked in its own column);
+//! - on time beats late: material that arrived in time counts even if a
+//!   later correction was late.
+
+use serde::Serialize;
+
+use super::DeliveryView;
+use crate::config::Config;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    OnTime,
+    Late,
+    Missing,
+}
+
+impl Cell {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Cell::OnTime => "已收",
+            Cell::Late => "逾期",
+            Cell::Missing => "未收",
+        }
+    }
+
+    fn merge(self, other: Cell) -> Cell {
+        match (self, other) {
+            (Cell::OnTime, _) | (_, Cell::OnTime) => Cell::OnTime,
+            (Cell::Late, _) | (_, Cell::Late) => Cell::Late,
+            _ => Cell::Missing,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    /// (unit id, unit name)
+    pub units: Vec<(String, String)>,
+    /// (code, title); the last column may be the overview form ("form").
+    pub columns: Vec<(String, String)>,
+    /// cells[unit][column]
+    pub cells: Vec<Vec<Cell>>,
+}
+
+impl Matrix {
+    pub fn count(&self, c: Cell) -> usize {
+        self.cells.iter().flatten().filter(|x| **x == c).count()
+    }
+}
+
+/// Column code of the overview form.
+pub const FORM: &str = "form";
+
+fn assessed_units(cfg: &Config) -> Vec<(String, String)> {
+    let cutoff = cfg.campaign.campaign.agencies_established_before;
+    cfg.units
+        .units
+        .iter()
+        .filter(|u| u.is_assessed(cutoff))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect()
+}
+
+/// Whether a submission covers an item.
+pub fn covers_item(d: &DeliveryView, item: &str, form_projects: &[String]) -> bool {
+    if d.items.iter().any(|i| i == item) {
+        return true;
+    }
+    let project = item.split('.').next().unwrap_or("");
+    d.projects.iter().any(|p| p == project)
+        && !d.items.iter().any(|i| i.split('.').next() == Some(project))
+        && !form_projects.iter().any(|p| p == project)
+}
+
+fn cell_of(d: &DeliveryView) -> Cell {
+    if d.late { Cell::Late } else { Cell::OnTime }
+}
+
+/// Units × the given items (plus the overview form), for a department's digest.
+pub fn by_items(cfg: &Config, deliveries: &[DeliveryView], items: &[String]) -> Matrix {
+    let units = assessed_units(cfg);
+    let mut columns: Vec<(String, String)> = items
+        .iter()
+        .filter_map(|i| {
+            cfg.campaign
+                .item(i)
+                .map(|(_, it)| (i.clone(), it.title.clone()))
+        })
+        .collect();
+    columns.push((FORM.into(), cfg.campaign.campaign.form_title.clone()));
+    let cells = units
+        .iter()
+        .map(|(uid, _)| {
+            let subs: Vec<&DeliveryView> = deliveries
+                .iter()
+                .filter(|d| d.is_submission() && d.unit.as_deref() == Some(uid))
+                .collect();
+            columns
+                .iter()
+                .map(|(code, _)| {
+                    subs.iter()
+                        .filter(|d| {
+                            if code == FORM {
+                                d.has_form
+                            } else {
+                                covers_item(d, code, &d.form_projects)
+                            }
+                        })
+                        .fold(Cell::Missing, |acc, d| acc.merge(cell_of(d)))
+                })
+                .collect()
+        })
+        .collect();
+    Matrix {
+        units,
+        columns,
+        cells,
+    }
+}
+
+/// Units × projects (plus the overview form), for `mailroom status` and the export.
+pub fn by_project(cfg: &Config, deliveries: &[DeliveryView]) -> Matrix {
+    let units = assessed_units(cfg);
+    let mut columns: Vec<(String, String)> = cfg
+        .campaign
+        .projects
+        .iter()
+        .map(|p| (p.code.clone(), p.title.clone()))
+        .collect();
+    columns.push((FORM.into(), cfg.campaign.campaign.form_title.clone()));
+    let cells = units
+        .iter()
+        .map(|(uid, _)| {
+            let subs: Vec<&DeliveryView> = deliveries
+                .iter()
+                .filter(|d| d.is_submission() && d.unit.as_deref() == Some(uid))
+                .collect();
+            columns
+                .iter()
+                .map(|(code, _)| {
+                    subs.iter()
+                        .filter(|d| {
+                            if code == FORM {
+                                d.has_form
+                            } else {
+                                d.projects.iter().any(|p| p == code)
+                                    && !d.form_projects.iter().any(|p| p == code)
+                            }
+                        })
+                        .fold(Cell::Missing, |acc, d| acc.merge(cell_of(d)))
+                })
+                .collect()
+        })
+        .collect();
+    Matrix {
+        units,
+        columns,
+        cells,
+    }
+}
