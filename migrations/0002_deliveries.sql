@@ -14,6 +14,7 @@ CREATE TABLE deliveries (
     unit_source           TEXT,
     projects              TEXT NOT NULL,  -- JSON array of project codes
     items                 TEXT NOT NULL,  -- JSON array of item codes
+    form_projects         TEXT NOT NULL,  -- JSON array: projects seen only in overview-form rows
     late                  INTEGER NOT NULL CHECK (late IN (0, 1)),
     misrouted             INTEGER NOT NULL CHECK (misrouted IN (0, 1)),
     expected_departments  TEXT NOT NULL,  -- JSON array of department ids

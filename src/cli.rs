@@ -103,6 +103,11 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Submissions that arrived after the deadline.
+    Late {
+        #[arg(long)]
+        json: bool,
+    },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
         #[arg(long)]
@@ -239,6 +244,21 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                         .context("cannot write to standard output")?;
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Late { json } => {
+            let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
+            let deliveries = crate::report::deliveries(&app.ledger.pool).await?;
+            let entries = crate::report::late::entries(&app.config, &deliveries);
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).context("cannot encode JSON")?
+                );
+            } else {
+                crate::report::late::print(&app.config, &entries);
+            }
+            app.ledger.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Reprocess => {

@@ -45,6 +45,8 @@ pub struct Report {
     pub processed: usize,
     pub submissions: usize,
     pub receipts_queued: usize,
+    /// Queued receipts re-rendered (another copy arrived): may now be due.
+    pub receipts_updated: usize,
 }
 
 /// One message, understood, with its files staged.
@@ -171,7 +173,7 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
     let mut staged: Vec<Staged> = done.iter_mut().flat_map(|u| u.staged.drain(..)).collect();
     crate::util::blocking(|| app.ledger.blobs.commit(&mut staged))?;
     let report = record_all(app, &done, mode).await?;
-    if report.receipts_queued > 0 {
+    if report.receipts_queued + report.receipts_updated > 0 {
         app.events.notify_outbox();
     }
     Ok(report)
@@ -372,7 +374,10 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
                 report.receipts_queued += 1;
                 format!("queued #{id}")
             }
-            Some(Decision::Updated(id)) => format!("updated #{id}"),
+            Some(Decision::Updated(id)) => {
+                report.receipts_updated += 1;
+                format!("updated #{id}")
+            }
             Some(Decision::Suppressed(r)) => format!("suppressed:{r}"),
             Some(Decision::Unchanged) | None => "unchanged".into(),
         };
@@ -406,7 +411,20 @@ fn log_decision(cfg: &Config, u: &Understood, flags: &[Flag], receipt: &str) {
         .and_then(|s| serde_json::to_value(s).ok())
         .map(|v| to_str(&v))
         .unwrap_or_default();
-    let _ = cfg;
+    if c.kind == Kind::Submission && c.late {
+        let deadline = cfg.campaign.campaign.deadline.with_timezone(&Utc);
+        let arrived = u.row.internal_date().unwrap_or(deadline);
+        tracing::warn!(
+            department = %u.row.department,
+            uid = u.row.uid,
+            message_id = u.row.message_id.as_deref().unwrap_or(""),
+            unit = c.unit.as_deref().unwrap_or(""),
+            items = %if c.items.is_empty() { c.projects.join(",") } else { c.items.join(",") },
+            arrived = %arrived.with_timezone(&cfg.tz).to_rfc3339(),
+            late_by = %crate::report::humanize(arrived - deadline),
+            "late submission: arrived after the deadline (not counted for this year's awards)"
+        );
+    }
     info!(
         department = %u.row.department,
         uid = u.row.uid,

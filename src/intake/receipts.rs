@@ -123,9 +123,12 @@ pub async fn decide(
     };
     match existing {
         Some((Some(id), _)) => {
-            let (o, not_before, held) = outgoing(conn, cfg, key, rep, &deliveries, now).await?;
+            let (o, waiting) = outgoing(conn, cfg, key, rep, &deliveries).await?;
+            // Still waiting: keep the hold that started with the first copy.
+            // Everything here: send now.
+            let not_before = if waiting.is_some() { None } else { Some(now) };
             let updated =
-                outbox::replace_queued(conn, id, &o, not_before, now, held.as_deref()).await?;
+                outbox::replace_queued(conn, id, &o, not_before, now, waiting.as_deref()).await?;
             return Ok(if updated {
                 Decision::Updated(id)
             } else {
@@ -144,8 +147,12 @@ pub async fn decide(
             .context("cannot record the receipt decision")?;
         return Ok(Decision::Suppressed(reason));
     }
-    let (o, not_before, held) = outgoing(conn, cfg, key, rep, &deliveries, now).await?;
-    let (id, _) = outbox::enqueue(conn, &o, not_before, now, held.as_deref()).await?;
+    let (o, waiting) = outgoing(conn, cfg, key, rep, &deliveries).await?;
+    let not_before = match waiting {
+        Some(_) => now + Duration::seconds(cfg.service.receipts.co_delivery_wait_secs as i64),
+        None => now,
+    };
+    let (id, _) = outbox::enqueue(conn, &o, not_before, now, waiting.as_deref()).await?;
     sqlx::query("INSERT INTO receipts (message_key, outbox_id) VALUES (?, ?)")
         .bind(key)
         .bind(id)
@@ -212,14 +219,15 @@ fn department_of(cfg: &Config, address: &str) -> Option<String> {
         .map(|d| d.id.clone())
 }
 
+/// The receipt as it should read now, and, when a copy addressed to another
+/// watched department has not arrived yet, why to wait for it.
 async fn outgoing(
     conn: &mut SqliteConnection,
     cfg: &Config,
     key: &str,
     rep: &Delivery,
     deliveries: &[Delivery],
-    now: DateTime<Utc>,
-) -> Result<(Outgoing, DateTime<Utc>, Option<String>)> {
+) -> Result<(Outgoing, Option<String>)> {
     let files: Vec<AttachmentRow> =
         sqlx::query_as("SELECT * FROM attachments WHERE message_row = ? ORDER BY ordinal")
             .bind(rep.row)
@@ -262,19 +270,11 @@ async fn outgoing(
             .collect();
     waiting.sort();
     waiting.dedup();
-    let wait = Duration::seconds(cfg.service.receipts.co_delivery_wait_secs as i64);
-    let first = deliveries
-        .iter()
-        .map(|d| d.received_at)
-        .min()
-        .unwrap_or(now);
-    if waiting.is_empty() || wait.is_zero() {
-        Ok((o, now, None))
+    if waiting.is_empty() || cfg.service.receipts.co_delivery_wait_secs == 0 {
+        Ok((o, None))
     } else {
-        let until = (first.max(now - wait) + wait).max(now);
         Ok((
             o,
-            until,
             Some(format!(
                 "waiting for the copy addressed to {}",
                 waiting.join(", ")

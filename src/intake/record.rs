@@ -74,13 +74,14 @@ pub async fn upsert_delivery(
     };
     sqlx::query(
         "INSERT INTO deliveries (message_row, message_key, department, received_at, kind, unit,
-             unit_source, projects, items, late, misrouted, expected_departments, base_flags, flags,
-             from_addr, subject, detail, classified_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             unit_source, projects, items, form_projects, late, misrouted, expected_departments,
+             base_flags, flags, from_addr, subject, detail, classified_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (message_row) DO UPDATE SET
              message_key = excluded.message_key, department = excluded.department,
              received_at = excluded.received_at, kind = excluded.kind, unit = excluded.unit,
              unit_source = excluded.unit_source, projects = excluded.projects, items = excluded.items,
+             form_projects = excluded.form_projects,
              late = excluded.late, misrouted = excluded.misrouted,
              expected_departments = excluded.expected_departments,
              base_flags = excluded.base_flags, flags = excluded.flags,
@@ -100,6 +101,7 @@ pub async fn upsert_delivery(
     )
     .bind(json(&c.projects)?)
     .bind(json(&c.items)?)
+    .bind(json(&c.form_projects)?)
     .bind(c.late as i64)
     .bind(c.misrouted as i64)
     .bind(json(&c.expected_departments)?)
@@ -150,13 +152,13 @@ struct RelRow {
     unit: Option<String>,
     items: String,
     projects: String,
+    form_projects: String,
     base_flags: String,
     flags: String,
-    detail: String,
 }
 
 const REL_COLUMNS: &str = "message_row, message_key, department, received_at, unit, items, \
-     projects, base_flags, flags, detail";
+     projects, form_projects, base_flags, flags";
 
 fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
@@ -200,9 +202,7 @@ pub async fn refresh_relations(
     let subs: Vec<(Option<String>, Sub)> = rows
         .iter()
         .map(|r| {
-            let form_projects = serde_json::from_str::<Detail>(&r.detail)
-                .map(|d| d.classification.form_projects)
-                .unwrap_or_default();
+            let form_projects = parse_list(&r.form_projects);
             (
                 r.unit.clone(),
                 Sub {

@@ -98,13 +98,13 @@ pub async fn enqueue(
 }
 
 /// Re-renders a mail that has not gone out yet (keeping its Message-ID),
-/// e.g. a receipt that must now name a second department. Returns false when
-/// it was already sent.
+/// e.g. a receipt that must now name a second department. `not_before`
+/// `None` keeps the current schedule. Returns false when it was already sent.
 pub async fn replace_queued(
     conn: &mut SqliteConnection,
     id: i64,
     o: &Outgoing,
-    not_before: DateTime<Utc>,
+    not_before: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     held_reason: Option<&str>,
 ) -> Result<bool> {
@@ -122,13 +122,14 @@ pub async fn replace_queued(
     }
     let raw = compose::compose(o, &message_id, now)?;
     sqlx::query(
-        "UPDATE outbox SET raw = ?, subject = ?, recipients = ?, not_before = ?, held_reason = ?
+        "UPDATE outbox SET raw = ?, subject = ?, recipients = ?,
+             not_before = coalesce(?, not_before), held_reason = ?
          WHERE id = ? AND state = 'queued'",
     )
     .bind(raw)
     .bind(&o.subject)
     .bind(serde_json::to_string(&o.to).context("cannot encode recipients")?)
-    .bind(fmt_time(not_before))
+    .bind(not_before.map(fmt_time))
     .bind(held_reason)
     .bind(id)
     .execute(&mut *conn)

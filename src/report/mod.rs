@@ -2,7 +2,19 @@
 //! the terminal status, the review queue, the late log and the digests.
 
 pub mod export;
+pub mod late;
 pub mod matrix;
+
+/// "2d 15h 42m" for durations shown to administrators.
+pub fn humanize(d: chrono::Duration) -> String {
+    let m = d.num_minutes().max(0);
+    let (days, hours, mins) = (m / 1440, (m % 1440) / 60, m % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins}m"),
+        (0, _) => format!("{hours}h {mins}m"),
+        _ => format!("{days}d {hours}h {mins}m"),
+    }
+}
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};

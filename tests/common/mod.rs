@@ -143,6 +143,80 @@ impl Drop for PrivateEnv {
     }
 }
 
+impl MailEnv {
+    /// Every message in a user's INBOX (empty if the mailbox does not exist yet).
+    pub async fn fetch_all(&self, user: &str) -> Vec<Vec<u8>> {
+        let mut s = self.imap(user).await;
+        let mut out = Vec::new();
+        if s.select("INBOX").await.is_ok() {
+            let stream = s
+                .uid_fetch("1:*", "(UID BODY.PEEK[])")
+                .await
+                .expect("fetch");
+            let items: Vec<_> = stream.try_collect().await.unwrap_or_default();
+            out = items
+                .iter()
+                .filter_map(|f| f.body().map(<[u8]>::to_vec))
+                .collect();
+        }
+        s.logout().await.ok();
+        out
+    }
+
+    /// Waits until `user`'s INBOX holds at least `n` messages matching `pred`.
+    pub async fn wait_for(
+        &self,
+        user: &str,
+        n: usize,
+        timeout: Duration,
+        pred: impl Fn(&mail_parser::Message<'_>) -> bool,
+    ) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let all = self.fetch_all(user).await;
+            let hits: Vec<Vec<u8>> = all
+                .into_iter()
+                .filter(|raw| {
+                    mail_parser::MessageParser::default()
+                        .parse(raw)
+                        .is_some_and(|m| pred(&m))
+                })
+                .collect();
+            if hits.len() >= n || Instant::now() >= deadline {
+                return hits;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+/// Whether a parsed message comes from this address.
+pub fn is_from(m: &mail_parser::Message<'_>, address: &str) -> bool {
+    m.from()
+        .and_then(|f| f.first())
+        .and_then(|a| a.address())
+        .is_some_and(|a| a.eq_ignore_ascii_case(address))
+}
+
+pub fn header_text(m: &mail_parser::Message<'_>, name: &str) -> String {
+    m.header_raw(name).unwrap_or("").trim().to_owned()
+}
+
+/// A submission as a unit might send it (unit in the subject, a PDF for item 3.2).
+pub fn submission_from(from: &str, to: &str, n: usize) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: =?UTF-8?B?{}?=\r\nMessage-ID: <sub-{n}-{}@example.test>\r\nDate: Mon, 22 Jan 2018 10:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attachment\r\n--b\r\nContent-Type: application/pdf; name=\"zhtj-{n}.pdf\"\r\nContent-Disposition: attachment; filename=\"zhtj-{n}.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCiUlRU9GCg==\r\n--b--\r\n",
+        base64_utf8(&format!("石碣镇团委智慧团建工作材料（第{n}份）")),
+        fastrand::u64(..)
+    )
+    .into_bytes()
+}
+
+fn base64_utf8(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+}
+
 pub trait Stream:
     tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + std::fmt::Debug
 {

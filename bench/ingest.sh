@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmark (issue 3): `mailroom ingest` of COUNT messages (the sample set
+# repeated with fresh Message-IDs) including classification, next to
+# mail-parser alone and mailroom's `inspect` alone over the same files, in
+# the same run. Reports messages/s, peak RSS, and the share of time that
+# goes to looking inside attachments.
+#
+# Usage: bench/ingest.sh [COUNT] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+COUNT=${1:-10000}
+ROUNDS=${2:-2}
+WORK=${BENCH_DIR:-/var/tmp/mailroom-bench}/ingest
+mkdir -p "$WORK"
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
+cargo build --release --quiet --bin mailroom --example parse_baseline
+BIN=$PWD/target/release/mailroom
+BASE=$PWD/target/release/examples/parse_baseline
+if [[ ! -f $WORK/mail/done-$COUNT ]]; then
+  rm -rf "$WORK/mail"
+  python3 bench/gen_ingest.py tests/data/corpus "$WORK/mail" "$COUNT"
+  touch "$WORK/mail/done-$COUNT"
+fi
+cat >"$WORK/mailroom.toml" <<TOML
+campaign = "$PWD/config/campaign-2017.toml"
+units = "$PWD/config/units.toml"
+data_dir = "$WORK/data"
+TOML
+results=$WORK/results.txt
+: >"$results"
+for round in $(seq 1 "$ROUNDS"); do
+  rm -rf "$WORK/data"
+  sync
+  /usr/bin/time -f "%e %M" -o "$WORK/time.ingest" \
+    env RUST_LOG=warn "$BIN" --config "$WORK/mailroom.toml" ingest --department org --no-receipts \
+    --received-at 2018-01-24T10:00:00+08:00 "$WORK"/mail/*.eml >"$WORK/out.ingest" 2>&1 ||
+    { tail -20 "$WORK/out.ingest"; exit 1; }
+  read -r secs rss <"$WORK/time.ingest"
+  echo "ingest $secs $rss" | tee -a "$results"
+  "$BASE" "$WORK"/mail/*.eml | tee "$WORK/out.base"
+  awk '/^parse/ {print "parse", $2, 0} /^inspect/ {print "inspect", $2, 0}' "$WORK/out.base" >>"$results"
+done
+tail -1 "$WORK/out.ingest"
+python3 - "$results" "$COUNT" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+n = int(sys.argv[2])
+by = {}
+for name, secs, rss in rows:
+    by.setdefault(name, []).append((float(secs), int(rss)))
+med = {k: statistics.median(s for s, _ in v) for k, v in by.items()}
+print("| step | runs (s) | median (s) | messages/s | peak RSS (MB) |")
+print("|---|---|---|---|---|")
+for k, label in (("ingest", "mailroom ingest (store + classify + record)"), ("inspect", "inspect alone (parse + look inside files)"), ("parse", "mail-parser alone")):
+    v = by[k]
+    rss = max(r for _, r in v) / 1024
+    print(f"| {label} | {', '.join(f'{s:.2f}' for s, _ in v)} | {med[k]:.2f} | {n / med[k]:.0f} | {rss:.0f} |" if rss else
+          f"| {label} | {', '.join(f'{s:.2f}' for s, _ in v)} | {med[k]:.2f} | {n / med[k]:.0f} | – |")
+share = (med["inspect"] - med["parse"]) / med["ingest"]
+print(f"\nattachment inspection (inspect minus parse) is {share:.0%} of the ingest time; parsing {med['parse'] / med['ingest']:.0%}")
+PY
