@@ -59,3 +59,16 @@ CREATE TABLE assignments (
     assigned_at  TEXT NOT NULL,
     note         TEXT
 ) STRICT;
+
+-- What each submission delivers (see intake::relations::coverage), one row
+-- per key: lets "did this unit send the same thing before?" be an indexed
+-- lookup instead of a scan of all its mail.
+CREATE TABLE coverage (
+    message_row  INTEGER NOT NULL REFERENCES messages (id),
+    unit         TEXT NOT NULL,
+    cov          TEXT NOT NULL,
+    message_key  TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    PRIMARY KEY (message_row, cov)
+) STRICT;
+CREATE INDEX coverage_by_unit ON coverage (unit, cov, received_at, message_row);

@@ -34,6 +34,8 @@ pub struct Context<'a> {
     /// The service's own addresses (the department mailboxes). Mail from them
     /// carrying an `X-Mailroom-Kind` header is mailroom's own and never a submission.
     pub own_addresses: &'a [String],
+    /// Prebuilt unit name patterns; built per call when absent.
+    pub matcher: Option<&'a UnitMatcher>,
 }
 
 impl<'a> Context<'a> {
@@ -51,7 +53,14 @@ impl<'a> Context<'a> {
             department,
             arrived,
             own_addresses,
+            matcher: None,
         }
+    }
+
+    /// Shares a prebuilt matcher (build one per batch, not per message).
+    pub fn with_matcher(mut self, m: &'a UnitMatcher) -> Self {
+        self.matcher = Some(m);
+        self
     }
 }
 
@@ -196,8 +205,15 @@ pub fn classify_with(
     manual: Option<&Manual>,
 ) -> Classification {
     let mut reasons = Vec::new();
-    let units = UnitMatcher::new(ctx.units);
-    let mut unit = unit::identify(insp, ctx, &units);
+    let built;
+    let units = match ctx.matcher {
+        Some(m) => m,
+        None => {
+            built = UnitMatcher::new(ctx.units);
+            &built
+        }
+    };
+    let mut unit = unit::identify(insp, ctx, units);
     let mut found = items::identify(insp, ctx.campaign);
     if let Some(m) = manual {
         unit.best = Some(unit::Pick {

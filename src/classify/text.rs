@@ -262,11 +262,20 @@ const UNIT_TYPOS: &[(char, char)] = &[
     ('查', '茶'),
 ];
 
-fn lookup(table: &[(char, char)], c: char) -> char {
-    table
-        .iter()
-        .find(|(from, _)| *from == c)
-        .map_or(c, |(_, to)| *to)
+/// The tables as maps, built once: every character of every text passes
+/// through them, and a linear scan of a few hundred pairs per character was
+/// the classifier's largest cost.
+static TRAD_MAP: std::sync::LazyLock<std::collections::HashMap<char, char>> =
+    std::sync::LazyLock::new(|| TRAD.iter().copied().collect());
+static TYPO_MAP: std::sync::LazyLock<std::collections::HashMap<char, char>> =
+    std::sync::LazyLock::new(|| UNIT_TYPOS.iter().copied().collect());
+
+fn lookup(table: &std::collections::HashMap<char, char>, c: char) -> char {
+    // ASCII never maps: skip the hash for the common case.
+    if c.is_ascii() {
+        return c;
+    }
+    table.get(&c).copied().unwrap_or(c)
 }
 
 /// Full-width forms to ASCII, traditional to simplified, ASCII lower-case.
@@ -276,7 +285,7 @@ pub fn fold_char(c: char) -> char {
         '\u{3000}' => ' ',
         c => c,
     };
-    lookup(TRAD, c).to_ascii_lowercase()
+    lookup(&TRAD_MAP, c).to_ascii_lowercase()
 }
 
 /// Punctuation (ASCII and CJK) other than `+`, which is part of "1+100".
@@ -308,7 +317,7 @@ pub fn spaced(s: &str) -> String {
                 last_space = true;
             }
         } else {
-            out.push(lookup(UNIT_TYPOS, c));
+            out.push(lookup(&TYPO_MAP, c));
             last_space = false;
         }
     }

@@ -23,9 +23,13 @@ struct Pat {
 
 /// Unit name patterns built once from the units file.
 #[derive(Debug, Clone)]
-pub struct UnitMatcher<'a> {
-    units: &'a UnitsFile,
+pub struct UnitMatcher {
+    /// Unit ids, indexed like the units file.
+    ids: Vec<String>,
     pats: Vec<Pat>,
+    /// Patterns by first character (indices into `pats`, longest first), so
+    /// each text position is compared only with names that can start there.
+    by_first: std::collections::HashMap<char, Vec<usize>>,
 }
 
 /// One unit named in a text.
@@ -99,8 +103,10 @@ fn variants(u: &crate::config::Unit) -> Vec<String> {
     v
 }
 
-impl<'a> UnitMatcher<'a> {
-    pub fn new(units: &'a UnitsFile) -> Self {
+impl UnitMatcher {
+    /// Builds the name patterns of every unit. Not cheap (every variant of
+    /// every name, normalised): build once and share, via [`Context::matcher`](super::Context).
+    pub fn new(units: &UnitsFile) -> Self {
         let mut by_text: BTreeMap<String, (usize, u32, bool)> = BTreeMap::new();
         for (i, u) in units.units.iter().enumerate() {
             for v in variants(u) {
@@ -129,7 +135,17 @@ impl<'a> UnitMatcher<'a> {
             })
             .collect();
         pats.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
-        UnitMatcher { units, pats }
+        let mut by_first: std::collections::HashMap<char, Vec<usize>> = Default::default();
+        for (i, p) in pats.iter().enumerate() {
+            if let Some(c) = p.text.first() {
+                by_first.entry(*c).or_default().push(i);
+            }
+        }
+        UnitMatcher {
+            ids: units.units.iter().map(|u| u.id.clone()).collect(),
+            pats,
+            by_first,
+        }
     }
 
     /// Units named in `text`, leftmost-longest, non-overlapping.
@@ -139,7 +155,8 @@ impl<'a> UnitMatcher<'a> {
         let mut i = 0;
         while i < t.len() {
             let mut matched = None;
-            for p in &self.pats {
+            let candidates = self.by_first.get(&t[i]).map_or(&[][..], |v| v.as_slice());
+            for p in candidates.iter().map(|&k| &self.pats[k]) {
                 let n = p.text.len();
                 if i + n <= t.len()
                     && t[i..i + n] == p.text[..]
@@ -151,9 +168,9 @@ impl<'a> UnitMatcher<'a> {
             }
             match matched {
                 Some(p) => {
-                    if let Some(u) = self.units.units.get(p.unit) {
+                    if let Some(id) = self.ids.get(p.unit) {
                         out.push(Hit {
-                            unit: u.id.clone(),
+                            unit: id.clone(),
                             strength: p.strength,
                             matched: p.text.iter().collect(),
                         });
@@ -212,7 +229,7 @@ fn weight(s: UnitSource) -> u32 {
     }
 }
 
-pub(crate) fn identify(insp: &Inspection, ctx: &Context<'_>, m: &UnitMatcher<'_>) -> UnitResult {
+pub(crate) fn identify(insp: &Inspection, ctx: &Context<'_>, m: &UnitMatcher) -> UnitResult {
     let mut res = UnitResult::default();
     // (unit) -> source -> (score, evidence)
     let mut score: BTreeMap<String, BTreeMap<UnitSource, (u32, String)>> = BTreeMap::new();

@@ -4,7 +4,7 @@ fn units() -> UnitsFile {
     toml::from_str(include_str!("../../config/units.toml")).expect("units.toml parses")
 }
 
-fn ids(m: &UnitMatcher<'_>, text: &str) -> Vec<String> {
+fn ids(m: &UnitMatcher, text: &str) -> Vec<String> {
     m.find(text).into_iter().map(|h| h.unit).collect()
 }
 

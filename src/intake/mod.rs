@@ -129,8 +129,10 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
         });
         jobs.push((row, key, manual));
     }
+    let t0 = std::time::Instant::now();
     // CPU-bound work on blocking threads, as many at once as there are cores.
     let width = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let matcher = Arc::new(classify::UnitMatcher::new(&app.config.units));
     let mut done: Vec<Understood> = Vec::new();
     for group in jobs.chunks(width) {
         let handles: Vec<_> = group
@@ -139,10 +141,11 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
             .map(|(row, key, manual)| {
                 let cfg = app.config.clone();
                 let blobs = app.ledger.blobs.clone();
+                let matcher = matcher.clone();
                 let fallback_row = row.clone();
                 let fallback_key = key.clone();
                 let handle = tokio::task::spawn_blocking(move || {
-                    understand(&cfg, &blobs, row, key, manual.as_ref())
+                    understand(&cfg, &blobs, &matcher, row, key, manual.as_ref())
                 });
                 (handle, fallback_row, fallback_key)
             })
@@ -170,9 +173,18 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
             }
         }
     }
+    let t1 = std::time::Instant::now();
     let mut staged: Vec<Staged> = done.iter_mut().flat_map(|u| u.staged.drain(..)).collect();
     crate::util::blocking(|| app.ledger.blobs.commit(&mut staged))?;
+    let t2 = std::time::Instant::now();
     let report = record_all(app, &done, mode).await?;
+    tracing::debug!(
+        messages = done.len(),
+        understand_ms = (t1 - t0).as_millis() as u64,
+        durable_ms = (t2 - t1).as_millis() as u64,
+        record_ms = t2.elapsed().as_millis() as u64,
+        "batch processed"
+    );
     if report.receipts_queued + report.receipts_updated > 0 {
         app.events.notify_outbox();
     }
@@ -187,6 +199,7 @@ fn limits() -> Limits {
 fn understand(
     cfg: &Config,
     blobs: &BlobStore,
+    matcher: &classify::UnitMatcher,
     row: MessageRow,
     key: String,
     manual: Option<&Manual>,
@@ -196,7 +209,8 @@ fn understand(
     drop(raw);
     let arrived = row.internal_date()?;
     let own = cfg.own_addresses();
-    let ctx = classify::Context::new(&cfg.campaign, &cfg.units, &row.department, arrived, &own);
+    let ctx = classify::Context::new(&cfg.campaign, &cfg.units, &row.department, arrived, &own)
+        .with_matcher(matcher);
     let class = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         classify::classify_with(&insp, &ctx, manual)
     })) {
@@ -312,7 +326,6 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
         .begin_with("BEGIN IMMEDIATE")
         .await
         .context("cannot begin transaction")?;
-    let mut units = BTreeSet::new();
     let mut keys = BTreeSet::new();
     for u in done {
         let arrived = u.row.internal_date()?;
@@ -328,12 +341,15 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
             now,
         )
         .await?;
-        if let Some(unit) = &u.class.unit {
-            units.insert(unit.clone());
-        }
         keys.insert(u.key.clone());
     }
-    record::refresh_relations(&mut tx, &units, &keys).await?;
+    let rel_start = std::time::Instant::now();
+    let rows: Vec<i64> = done.iter().map(|u| u.row.id).collect();
+    record::refresh_relations(&mut tx, &rows).await?;
+    tracing::debug!(
+        relations_ms = rel_start.elapsed().as_millis() as u64,
+        "relations refreshed"
+    );
     let mut bounced = Vec::new();
     for u in done {
         if let Some((orig, detail)) = &u.bounce_of {

@@ -149,6 +149,7 @@ struct RelRow {
     message_key: String,
     department: String,
     received_at: String,
+    kind: String,
     unit: Option<String>,
     items: String,
     projects: String,
@@ -157,85 +158,117 @@ struct RelRow {
     flags: String,
 }
 
-const REL_COLUMNS: &str = "message_row, message_key, department, received_at, unit, items, \
-     projects, form_projects, base_flags, flags";
+const REL_COLUMNS: &str = "message_row, message_key, department, received_at, kind, unit, \
+     items, projects, form_projects, base_flags, flags";
 
 fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-/// Recomputes `resubmission` and `duplicate_delivery` for every submission of
-/// these units and messages (and of the units those messages belong to),
-/// updating rows whose flags change. Returns the rows that changed.
-pub async fn refresh_relations(
-    conn: &mut SqliteConnection,
-    units: &BTreeSet<String>,
-    keys: &BTreeSet<String>,
-) -> Result<Vec<i64>> {
-    let mut rows: Vec<RelRow> = Vec::new();
-    for k in keys {
-        rows.extend(
-            sqlx::query_as::<_, RelRow>(&format!(
-                "SELECT {REL_COLUMNS} FROM deliveries WHERE message_key = ? AND kind = 'submission'"
-            ))
-            .bind(k)
-            .fetch_all(&mut *conn)
+async fn rel_row(conn: &mut SqliteConnection, row: i64) -> Result<Option<RelRow>> {
+    sqlx::query_as::<_, RelRow>(&format!(
+        "SELECT {REL_COLUMNS} FROM deliveries WHERE message_row = ?"
+    ))
+    .bind(row)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("cannot read delivery")
+}
+
+/// Updates the coverage index for `rows` (just recorded or re-recorded) and
+/// recomputes `resubmission` and `duplicate_delivery` wherever they can have
+/// changed: the rows themselves, later submissions of the same unit that
+/// share (or shared) a coverage key with them, and every delivery of their
+/// messages. Indexed lookups only, so the cost does not grow with the
+/// ledger. Returns the rows whose flags changed.
+pub async fn refresh_relations(conn: &mut SqliteConnection, rows: &[i64]) -> Result<Vec<i64>> {
+    let mut affected: BTreeSet<i64> = rows.iter().copied().collect();
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    for &row in rows {
+        let old: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT unit, cov, received_at FROM coverage WHERE message_row = ?")
+                .bind(row)
+                .fetch_all(&mut *conn)
+                .await
+                .context("cannot read coverage")?;
+        sqlx::query("DELETE FROM coverage WHERE message_row = ?")
+            .bind(row)
+            .execute(&mut *conn)
             .await
-            .context("cannot read deliveries")?,
-        );
-    }
-    let mut all_units = units.clone();
-    all_units.extend(rows.iter().filter_map(|r| r.unit.clone()));
-    for u in &all_units {
-        rows.extend(
-            sqlx::query_as::<_, RelRow>(&format!(
-                "SELECT {REL_COLUMNS} FROM deliveries WHERE unit = ? AND kind = 'submission'"
-            ))
-            .bind(u)
-            .fetch_all(&mut *conn)
-            .await
-            .context("cannot read deliveries")?,
-        );
-    }
-    rows.sort_by_key(|r| r.message_row);
-    rows.dedup_by_key(|r| r.message_row);
-    let subs: Vec<(Option<String>, Sub)> = rows
-        .iter()
-        .map(|r| {
-            let form_projects = parse_list(&r.form_projects);
-            (
-                r.unit.clone(),
-                Sub {
-                    row: r.message_row,
-                    message_key: r.message_key.clone(),
-                    department: r.department.clone(),
-                    received_at: r.received_at.clone(),
-                    items: parse_list(&r.items),
-                    projects: parse_list(&r.projects),
-                    form_projects,
-                },
-            )
-        })
-        .collect();
-    let mut resub = std::collections::HashSet::new();
-    for u in &all_units {
-        let of_unit: Vec<Sub> = subs
-            .iter()
-            .filter(|(unit, _)| unit.as_ref() == Some(u))
-            .map(|(_, s)| s.clone())
-            .collect();
-        resub.extend(relations::resubmissions(&of_unit));
-    }
-    let plain: Vec<Sub> = subs.into_iter().map(|(_, s)| s).collect();
-    let dup = relations::duplicate_deliveries(&plain);
-    let mut changed = Vec::new();
-    for r in &rows {
-        let mut flags: Vec<Flag> = serde_json::from_str(&r.base_flags).unwrap_or_default();
-        if resub.contains(&r.message_row) {
-            flags.push(Flag::Resubmission);
+            .context("cannot replace coverage")?;
+        let Some(r) = rel_row(conn, row).await? else {
+            continue;
+        };
+        keys.insert(r.message_key.clone());
+        let mut pairs: Vec<(String, String, String)> = old;
+        if r.kind == "submission"
+            && let Some(unit) = &r.unit
+        {
+            let sub = sub_of(&r);
+            for cov in relations::coverage(&sub) {
+                sqlx::query(
+                    "INSERT INTO coverage (message_row, unit, cov, message_key, received_at)
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(row)
+                .bind(unit)
+                .bind(&cov)
+                .bind(&r.message_key)
+                .bind(&r.received_at)
+                .execute(&mut *conn)
+                .await
+                .context("cannot record coverage")?;
+                pairs.push((unit.clone(), cov, r.received_at.clone()));
+            }
         }
-        if dup.contains(&r.message_row) {
-            flags.push(Flag::DuplicateDelivery);
+        // Later submissions sharing a key with this one (before or after the
+        // change) may gain or lose `resubmission`.
+        for (unit, cov, at) in pairs {
+            let later: Vec<(i64,)> = sqlx::query_as(
+                "SELECT message_row FROM coverage WHERE unit = ? AND cov = ?
+                   AND (received_at > ? OR (received_at = ? AND message_row > ?))",
+            )
+            .bind(&unit)
+            .bind(&cov)
+            .bind(&at)
+            .bind(&at)
+            .bind(row)
+            .fetch_all(&mut *conn)
+            .await
+            .context("cannot read coverage")?;
+            affected.extend(later.into_iter().map(|(r,)| r));
+        }
+    }
+    for k in &keys {
+        let same: Vec<(i64,)> =
+            sqlx::query_as("SELECT message_row FROM deliveries WHERE message_key = ?")
+                .bind(k)
+                .fetch_all(&mut *conn)
+                .await
+                .context("cannot read deliveries")?;
+        affected.extend(same.into_iter().map(|(r,)| r));
+    }
+    let mut changed = Vec::new();
+    for row in affected {
+        let Some(r) = rel_row(conn, row).await? else {
+            continue;
+        };
+        let mut flags: Vec<Flag> = serde_json::from_str(&r.base_flags).unwrap_or_default();
+        if r.kind == "submission" {
+            if is_resubmission(conn, &r).await? {
+                flags.push(Flag::Resubmission);
+            }
+            let (departments,): (i64,) = sqlx::query_as(
+                "SELECT count(DISTINCT department) FROM deliveries
+                 WHERE message_key = ? AND kind = 'submission'",
+            )
+            .bind(&r.message_key)
+            .fetch_one(&mut *conn)
+            .await
+            .context("cannot count deliveries")?;
+            if departments > 1 {
+                flags.push(Flag::DuplicateDelivery);
+            }
         }
         flags.sort();
         flags.dedup();
@@ -243,12 +276,51 @@ pub async fn refresh_relations(
         if new != r.flags {
             sqlx::query("UPDATE deliveries SET flags = ? WHERE message_row = ?")
                 .bind(&new)
-                .bind(r.message_row)
+                .bind(row)
                 .execute(&mut *conn)
                 .await
                 .context("cannot update flags")?;
-            changed.push(r.message_row);
+            changed.push(row);
         }
     }
     Ok(changed)
+}
+
+fn sub_of(r: &RelRow) -> Sub {
+    Sub {
+        row: r.message_row,
+        message_key: r.message_key.clone(),
+        department: r.department.clone(),
+        received_at: r.received_at.clone(),
+        items: parse_list(&r.items),
+        projects: parse_list(&r.projects),
+        form_projects: parse_list(&r.form_projects),
+    }
+}
+
+/// Whether an earlier message (by arrival) of the same unit covered any of
+/// the same things: the rule of [`relations::resubmissions`], as lookups.
+async fn is_resubmission(conn: &mut SqliteConnection, r: &RelRow) -> Result<bool> {
+    let Some(unit) = &r.unit else {
+        return Ok(false);
+    };
+    for cov in relations::coverage(&sub_of(r)) {
+        let hit: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM coverage WHERE unit = ? AND cov = ? AND message_key <> ?
+               AND (received_at < ? OR (received_at = ? AND message_row < ?)) LIMIT 1",
+        )
+        .bind(unit)
+        .bind(&cov)
+        .bind(&r.message_key)
+        .bind(&r.received_at)
+        .bind(&r.received_at)
+        .bind(r.message_row)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("cannot read coverage")?;
+        if hit.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

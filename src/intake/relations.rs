@@ -50,18 +50,23 @@ pub fn resubmissions(subs: &[Sub]) -> HashSet<i64> {
     let mut ordered: Vec<&Sub> = subs.iter().collect();
     ordered.sort_by(|a, b| (&a.received_at, a.row).cmp(&(&b.received_at, b.row)));
     let mut out = HashSet::new();
-    // Coverage seen so far, per message (a message's own copies never make
-    // each other resubmissions).
-    let mut seen: Vec<(&str, BTreeSet<String>)> = Vec::new();
+    // For each coverage key seen so far: the first message that had it, and
+    // whether a second, different message had it too. One pass, linear in
+    // the number of submissions (a message's own copies never count).
+    let mut seen: HashMap<String, (&str, bool)> = HashMap::new();
     for s in ordered {
         let cov = coverage(s);
-        if seen
-            .iter()
-            .any(|(k, c)| *k != s.message_key && !c.is_disjoint(&cov))
-        {
+        if cov.iter().any(|c| {
+            seen.get(c)
+                .is_some_and(|(first, multi)| *multi || *first != s.message_key)
+        }) {
             out.insert(s.row);
         }
-        seen.push((&s.message_key, cov));
+        for c in cov {
+            seen.entry(c)
+                .and_modify(|(first, multi)| *multi |= *first != s.message_key)
+                .or_insert((&s.message_key, false));
+        }
     }
     out
 }
