@@ -67,28 +67,16 @@ pub async fn process_pending(app: &App) -> Result<Report> {
 }
 
 pub async fn process_pending_as(app: &App, mode: Mode) -> Result<Report> {
-    let mut total = Report::default();
-    loop {
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "SELECT m.id FROM messages m LEFT JOIN deliveries d ON d.message_row = m.id
-             WHERE d.message_row IS NULL ORDER BY m.internal_date, m.id LIMIT ?",
-        )
-        .bind(BATCH)
-        .fetch_all(&app.ledger.pool)
-        .await
-        .context("cannot list pending messages")?;
-        if ids.is_empty() {
-            return Ok(total);
-        }
-        let r = process_rows(app, ids.into_iter().map(|(i,)| i).collect(), mode).await?;
-        total.processed += r.processed;
-        total.submissions += r.submissions;
-        total.receipts_queued += r.receipts_queued;
-        if r.processed == 0 {
-            // Every message of the batch failed (and was logged); retry later.
-            return Ok(total);
-        }
-    }
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT m.id FROM messages m LEFT JOIN deliveries d ON d.message_row = m.id
+         WHERE d.message_row IS NULL ORDER BY m.internal_date, m.id",
+    )
+    .fetch_all(&app.ledger.pool)
+    .await
+    .context("cannot list pending messages")?;
+    // Messages stored while this runs are picked up by the next call (the
+    // fetcher rings the bell again).
+    process_rows(app, ids.into_iter().map(|(i,)| i).collect(), mode).await
 }
 
 /// Re-classifies every stored message from its raw file with the current
@@ -99,20 +87,63 @@ pub async fn reprocess(app: &App) -> Result<Report> {
         .fetch_all(&app.ledger.pool)
         .await
         .context("cannot list messages")?;
-    let mut total = Report::default();
-    for chunk in ids.chunks(BATCH as usize) {
-        let r = process_rows(app, chunk.iter().map(|(i,)| *i).collect(), Mode::Reprocess).await?;
-        total.processed += r.processed;
-        total.submissions += r.submissions;
-    }
+    process_rows(
+        app,
+        ids.into_iter().map(|(i,)| i).collect(),
+        Mode::Reprocess,
+    )
+    .await
+}
+
+/// Processes these ledger rows, in order, in batches. Two stages overlap:
+/// understanding batch N+1 (CPU, on blocking threads) runs while batch N is
+/// made durable and recorded (SQLite), so neither waits for the other.
+pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Understood>>(1);
+    let producer = async move {
+        for chunk in ids.chunks(BATCH as usize) {
+            let done = understand_batch(app, chunk).await?;
+            if tx.send(done).await.is_err() {
+                break;
+            }
+        }
+        anyhow::Ok(())
+    };
+    let consumer = async {
+        let mut total = Report::default();
+        while let Some(mut done) = rx.recv().await {
+            let t = std::time::Instant::now();
+            let mut staged: Vec<Staged> =
+                done.iter_mut().flat_map(|u| u.staged.drain(..)).collect();
+            crate::util::blocking(|| app.ledger.blobs.commit(&mut staged))?;
+            let r = record_all(app, &done, mode).await?;
+            tracing::debug!(
+                messages = done.len(),
+                record_ms = t.elapsed().as_millis() as u64,
+                "batch recorded"
+            );
+            if r.receipts_queued + r.receipts_updated > 0 {
+                app.events.notify_outbox();
+            }
+            total.processed += r.processed;
+            total.submissions += r.submissions;
+            total.receipts_queued += r.receipts_queued;
+            total.receipts_updated += r.receipts_updated;
+        }
+        anyhow::Ok(total)
+    };
+    let (p, c) = tokio::join!(producer, consumer);
+    let total = c?;
+    p?;
     Ok(total)
 }
 
-/// Processes these ledger rows (in the given order).
-pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report> {
+/// Reads, inspects and classifies one batch on blocking threads, as many at
+/// once as there are cores.
+async fn understand_batch(app: &App, ids: &[i64]) -> Result<Vec<Understood>> {
     let pool = &app.ledger.pool;
     let mut jobs = Vec::new();
-    for id in ids {
+    for &id in ids {
         let Some(row) = ledger_messages::get(pool, id).await? else {
             continue;
         };
@@ -130,7 +161,6 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
         jobs.push((row, key, manual));
     }
     let t0 = std::time::Instant::now();
-    // CPU-bound work on blocking threads, as many at once as there are cores.
     let width = std::thread::available_parallelism().map_or(2, |n| n.get());
     let matcher = Arc::new(classify::UnitMatcher::new(&app.config.units));
     let mut done: Vec<Understood> = Vec::new();
@@ -173,22 +203,12 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
             }
         }
     }
-    let t1 = std::time::Instant::now();
-    let mut staged: Vec<Staged> = done.iter_mut().flat_map(|u| u.staged.drain(..)).collect();
-    crate::util::blocking(|| app.ledger.blobs.commit(&mut staged))?;
-    let t2 = std::time::Instant::now();
-    let report = record_all(app, &done, mode).await?;
     tracing::debug!(
         messages = done.len(),
-        understand_ms = (t1 - t0).as_millis() as u64,
-        durable_ms = (t2 - t1).as_millis() as u64,
-        record_ms = t2.elapsed().as_millis() as u64,
-        "batch processed"
+        understand_ms = t0.elapsed().as_millis() as u64,
+        "batch understood"
     );
-    if report.receipts_queued + report.receipts_updated > 0 {
-        app.events.notify_outbox();
-    }
-    Ok(report)
+    Ok(done)
 }
 
 fn limits() -> Limits {
@@ -345,7 +365,7 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
     }
     let rel_start = std::time::Instant::now();
     let rows: Vec<i64> = done.iter().map(|u| u.row.id).collect();
-    record::refresh_relations(&mut tx, &rows).await?;
+    let final_flags = record::refresh_relations(&mut tx, &rows).await?;
     tracing::debug!(
         relations_ms = rel_start.elapsed().as_millis() as u64,
         "relations refreshed"
@@ -378,13 +398,7 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
         if u.class.kind == Kind::Submission {
             report.submissions += 1;
         }
-        let (flags,): (String,) =
-            sqlx::query_as("SELECT flags FROM deliveries WHERE message_row = ?")
-                .bind(u.row.id)
-                .fetch_one(&app.ledger.pool)
-                .await
-                .context("cannot read flags back")?;
-        let flags: Vec<Flag> = serde_json::from_str(&flags).unwrap_or_default();
+        let flags: Vec<Flag> = final_flags.get(&u.row.id).cloned().unwrap_or_default();
         let receipt = match decisions.get(&u.key) {
             Some(Decision::Queued(id)) => {
                 report.receipts_queued += 1;

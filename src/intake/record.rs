@@ -180,8 +180,11 @@ async fn rel_row(conn: &mut SqliteConnection, row: i64) -> Result<Option<RelRow>
 /// changed: the rows themselves, later submissions of the same unit that
 /// share (or shared) a coverage key with them, and every delivery of their
 /// messages. Indexed lookups only, so the cost does not grow with the
-/// ledger. Returns the rows whose flags changed.
-pub async fn refresh_relations(conn: &mut SqliteConnection, rows: &[i64]) -> Result<Vec<i64>> {
+/// ledger. Returns the final flags of every row it looked at.
+pub async fn refresh_relations(
+    conn: &mut SqliteConnection,
+    rows: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<Flag>>> {
     let mut affected: BTreeSet<i64> = rows.iter().copied().collect();
     let mut keys: BTreeSet<String> = BTreeSet::new();
     for &row in rows {
@@ -248,7 +251,7 @@ pub async fn refresh_relations(conn: &mut SqliteConnection, rows: &[i64]) -> Res
                 .context("cannot read deliveries")?;
         affected.extend(same.into_iter().map(|(r,)| r));
     }
-    let mut changed = Vec::new();
+    let mut out = std::collections::HashMap::new();
     for row in affected {
         let Some(r) = rel_row(conn, row).await? else {
             continue;
@@ -280,10 +283,10 @@ pub async fn refresh_relations(conn: &mut SqliteConnection, rows: &[i64]) -> Res
                 .execute(&mut *conn)
                 .await
                 .context("cannot update flags")?;
-            changed.push(row);
         }
+        out.insert(row, flags);
     }
-    Ok(changed)
+    Ok(out)
 }
 
 fn sub_of(r: &RelRow) -> Sub {
