@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::imap::{self, Events, MailboxCtx};
 use crate::ledger::Ledger;
-use crate::{intake, outbox};
+use crate::{intake, outbox, schedule};
 
 /// How long tasks get to finish their current step after SIGTERM before the
 /// process exits anyway (systemd's own stop timeout is 90 s by default).
@@ -62,6 +62,7 @@ impl App {
                 fetch: self.config.service.fetch.clone(),
                 ledger: self.ledger.clone(),
                 events: self.events.clone(),
+                clock: self.clock,
             })
             .collect()
     }
@@ -86,6 +87,7 @@ impl App {
         }
         let processed = intake::process_pending(self).await?;
         report.processed = processed.processed;
+        schedule::step(self).await?;
         let clock = self.clock;
         report.sent = outbox::drain(&self.config, &self.ledger.pool, move || clock.now()).await?;
         Ok(report)
@@ -98,6 +100,7 @@ impl App {
             tracker.spawn(imap::watch(ctx, shutdown.clone()));
         }
         tracker.spawn(intake::run(self.clone(), shutdown.clone()));
+        tracker.spawn(schedule::run(self.clone(), shutdown.clone()));
         let clock = self.clock;
         tracker.spawn(outbox::run_sender(
             self.config.clone(),

@@ -21,6 +21,7 @@ pub struct IngestReport {
 /// each file's modification time (what a mail client's "save as" keeps).
 pub async fn ingest_files(
     ledger: &Ledger,
+    now: DateTime<Utc>,
     department: &str,
     received_at: Option<DateTime<Utc>>,
     files: &[PathBuf],
@@ -45,7 +46,7 @@ pub async fn ingest_files(
         }
         crate::util::blocking(|| ledger.blobs.commit(&mut staged))?;
         let batch: Vec<NewMessage> = rows.iter().map(|(_, m)| m.clone()).collect();
-        let recorded = messages::record_batch(&ledger.pool, department, None, &batch).await?;
+        let recorded = messages::record_batch(&ledger.pool, department, None, &batch, now).await?;
         for ((path, m), r) in rows.iter().zip(recorded) {
             match r {
                 Recorded::New(id) => {

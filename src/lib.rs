@@ -46,5 +46,6 @@ pub mod intake;
 pub mod ledger;
 pub mod outbox;
 pub mod report;
+pub mod schedule;
 pub mod telemetry;
 pub mod util;

@@ -160,7 +160,7 @@ async fn incremental_flags_equal_the_full_recomputation() {
             };
             let mut s = vec![staged];
             ledger.blobs.commit(&mut s).expect("commit");
-            match record_batch(&ledger.pool, "org", None, &[m])
+            match record_batch(&ledger.pool, "org", None, &[m], Utc::now())
                 .await
                 .expect("record")[0]
             {

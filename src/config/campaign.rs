@@ -34,6 +34,9 @@ pub struct CampaignMeta {
     /// The blank overview form's title (工作开展情况表), used to recognise it.
     #[serde(default = "default_form_title")]
     pub form_title: String,
+    /// The heading of the notice's attachment, used for the blank form that
+    /// reminders carry ("2017年东莞共青团工作开展情况表").
+    pub form_heading: String,
 }
 
 fn default_form_title() -> String {

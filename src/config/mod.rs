@@ -15,8 +15,8 @@ use chrono_tz::Tz;
 
 pub use campaign::{CampaignFile, Department, Item, Project};
 pub use service::{
-    FetchSettings, ImapConfig, MailboxConfig, OutboxSettings, ReceiptSettings, ServiceFile,
-    SmtpConfig, TlsMode,
+    DigestSettings, FetchSettings, ImapConfig, MailboxConfig, OutboxSettings, ReceiptSettings,
+    ReminderSettings, ServiceFile, SmtpConfig, TlsMode,
 };
 pub use units::{Unit, UnitKind, UnitsFile};
 
@@ -223,6 +223,23 @@ impl Config {
             .and_then(|m| m.smtp.as_ref())
             .and_then(|s| s.from.clone())
             .or_else(|| self.department(department).map(|d| d.mailbox.clone()))
+    }
+
+    /// Reminder times: configured, or derived from the deadline.
+    pub fn reminder_schedule(&self) -> Vec<String> {
+        self.service
+            .reminders
+            .schedule
+            .clone()
+            .unwrap_or_else(|| service::default_reminders(self.campaign.campaign.deadline, self.tz))
+    }
+
+    /// Who gets a department's digest.
+    pub fn digest_recipients(&self, department: &str) -> Vec<String> {
+        match self.service.digest.recipients.get(department) {
+            Some(list) if !list.is_empty() => list.clone(),
+            _ => self.sender_address(department).into_iter().collect(),
+        }
     }
 
     /// Every address that is the service's own: the departments' public

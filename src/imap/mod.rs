@@ -72,6 +72,7 @@ pub struct MailboxCtx {
     pub fetch: FetchSettings,
     pub ledger: Ledger,
     pub events: Arc<Events>,
+    pub clock: crate::clock::Clock,
 }
 
 impl MailboxCtx {

@@ -202,7 +202,7 @@ async fn fetch_batch(
                         department = dept,
                         uid, "server gave no INTERNALDATE; using the download time"
                     );
-                    Utc::now()
+                    ctx.clock.now()
                 }
             };
             let blob = crate::util::blocking(|| ctx.ledger.blobs.stage(BlobKind::Raw, body))?;
@@ -258,9 +258,14 @@ async fn fetch_batch(
     }
     crate::util::blocking(|| ctx.ledger.blobs.commit(&mut blobs))?;
     let last = wanted.iter().copied().max().unwrap_or(0);
-    let recorded =
-        ledger_messages::record_batch(&ctx.ledger.pool, dept, Some((uidvalidity, last)), &messages)
-            .await?;
+    let recorded = ledger_messages::record_batch(
+        &ctx.ledger.pool,
+        dept,
+        Some((uidvalidity, last)),
+        &messages,
+        ctx.clock.now(),
+    )
+    .await?;
     let mut report = PassReport::default();
     for (m, r) in messages.iter().zip(&recorded) {
         match r {

@@ -505,7 +505,7 @@ pub async fn assign(
     .bind(&key)
     .bind(unit)
     .bind(items.as_ref().map(json).transpose()?)
-    .bind(ledger_messages::fmt_time(Utc::now()))
+    .bind(ledger_messages::fmt_time(app.now()))
     .execute(&app.ledger.pool)
     .await
     .context("cannot record the assignment")?;
@@ -550,7 +550,7 @@ pub struct AssignOutcome {
 }
 
 /// A ledger id (`42`) or a Message-ID (with or without angle brackets).
-async fn resolve_message(app: &App, message: &str) -> Result<String> {
+pub async fn resolve_message(app: &App, message: &str) -> Result<String> {
     if let Ok(id) = message.parse::<i64>() {
         let found: Option<(String,)> =
             sqlx::query_as("SELECT message_key FROM deliveries WHERE message_row = ?")

@@ -57,6 +57,10 @@ pub struct MessageRow {
 }
 
 impl MessageRow {
+    pub fn fetched_at(&self) -> Result<DateTime<Utc>> {
+        parse_time(&self.fetched_at)
+    }
+
     pub fn internal_date(&self) -> Result<DateTime<Utc>> {
         parse_time(&self.internal_date)
     }
@@ -120,13 +124,14 @@ pub async fn record_batch(
     department: &str,
     position: Option<(u32, u32)>,
     batch: &[NewMessage],
+    now: DateTime<Utc>,
 ) -> Result<Vec<Recorded>> {
     let mut tx = pool
         .begin_with("BEGIN IMMEDIATE")
         .await
         .context("cannot begin ledger transaction")?;
     let mut out = Vec::with_capacity(batch.len());
-    let now = fmt_time(Utc::now());
+    let now = fmt_time(now);
     for m in batch {
         // After a UIDVALIDITY change the server renumbers everything: the
         // same message (Message-ID and bytes) under an older UIDVALIDITY is

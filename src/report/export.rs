@@ -40,6 +40,8 @@ struct Entry<'a> {
     unit: Option<&'a str>,
     unit_source: Option<&'a str>,
     projects: &'a [String],
+    /// Projects evidenced only by filled rows of the overview form.
+    form_projects: &'a [String],
     items: &'a [String],
     late: bool,
     misrouted: bool,
@@ -64,6 +66,7 @@ pub fn json(cfg: &Config, deliveries: &[DeliveryView], now: DateTime<Utc>) -> Re
             unit: d.unit.as_deref(),
             unit_source: d.unit_source.as_deref(),
             projects: &d.projects,
+            form_projects: &d.form_projects,
             items: &d.items,
             late: d.late,
             misrouted: d.misrouted,

@@ -2,8 +2,11 @@
 //! the terminal status, the review queue, the late log and the digests.
 
 pub mod export;
+pub mod form;
 pub mod late;
 pub mod matrix;
+pub mod review;
+pub mod status;
 
 /// "2d 15h 42m" for durations shown to administrators.
 pub fn humanize(d: chrono::Duration) -> String {
@@ -45,6 +48,8 @@ pub struct DeliveryView {
     pub message_key: String,
     pub department: String,
     pub received_at: DateTime<Utc>,
+    /// When mailroom stored it (the digest reports what is new since last time).
+    pub fetched_at: DateTime<Utc>,
     pub from: Option<String>,
     pub subject: String,
     pub kind: String,
@@ -80,6 +85,7 @@ struct Row {
     message_key: String,
     department: String,
     received_at: String,
+    fetched_at: String,
     from_addr: Option<String>,
     subject: Option<String>,
     kind: String,
@@ -116,7 +122,7 @@ fn list(s: &str) -> Vec<String> {
 pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT d.message_row, m.uid, m.message_id, d.message_key, d.department, d.received_at,
-                d.from_addr, d.subject, d.kind, d.unit, d.unit_source, d.projects, d.items, d.late,
+                m.fetched_at, d.from_addr, d.subject, d.kind, d.unit, d.unit_source, d.projects, d.items, d.late,
                 d.misrouted, d.expected_departments, d.flags, d.detail,
                 o.state AS outbox_state, r.suppressed
          FROM deliveries d
@@ -179,6 +185,7 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
                 message_key: r.message_key,
                 department: r.department,
                 received_at: parse_time(&r.received_at)?,
+                fetched_at: parse_time(&r.fetched_at)?,
                 from: r.from_addr,
                 subject: r.subject.unwrap_or_default(),
                 kind: r.kind,

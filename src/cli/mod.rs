@@ -15,6 +15,9 @@ use crate::daemon::{self, App};
 use crate::ledger::messages;
 use crate::telemetry::LogFormat;
 
+mod admin;
+mod print;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mailroom",
@@ -108,6 +111,43 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The unit × project matrix (or a department's items): on time, late, missing.
+    Status {
+        /// Show this department's items instead of the five projects.
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What needs a person (unknown units, misrouted mail, unreadable files,
+    /// refused archives, bounced receipts), each with the command to resolve it.
+    Review {
+        /// Mark a message (ledger id or Message-ID) as dealt with.
+        #[arg(long)]
+        resolve: Option<String>,
+        /// A note to keep with --resolve.
+        #[arg(long, requires = "resolve")]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The daily digest of a department, as it would go out now.
+    Digest {
+        #[arg(long)]
+        department: String,
+        /// Print it; send nothing (digests go out on their schedule).
+        #[arg(long, required = true)]
+        preview: bool,
+    },
+    /// The reminders that would go out now, to units still missing material.
+    Remind {
+        /// Print them; send nothing (reminders go out on their schedule).
+        #[arg(long, required = true)]
+        preview: bool,
+        /// Print the whole text for this unit only.
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
         #[arg(long)]
@@ -198,6 +238,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let app = App::open(cfg, clock(&cli)).await?;
             let report = crate::ingest::ingest_files(
                 &app.ledger,
+                app.now(),
                 department,
                 received_at.map(|t| t.with_timezone(&Utc)),
                 files,
@@ -245,6 +286,35 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { department, json } => {
+            admin::status(
+                load(&cli, Secrets::Skip)?,
+                clock(&cli),
+                department.as_deref(),
+                *json,
+            )
+            .await
+        }
+        Command::Review {
+            resolve,
+            note,
+            json,
+        } => {
+            admin::review(
+                load(&cli, Secrets::Skip)?,
+                clock(&cli),
+                resolve.as_deref(),
+                note.as_deref(),
+                *json,
+            )
+            .await
+        }
+        Command::Digest { department, .. } => {
+            admin::digest(load(&cli, Secrets::Skip)?, clock(&cli), department).await
+        }
+        Command::Remind { unit, .. } => {
+            admin::remind(load(&cli, Secrets::Skip)?, clock(&cli), unit.as_deref()).await
         }
         Command::Late { json } => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
@@ -320,7 +390,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     serde_json::to_string_pretty(&rows).context("cannot encode JSON")?
                 );
             } else {
-                print_outbox(&app.config, &rows);
+                print::outbox_table(&app.config, &rows);
             }
             app.ledger.close().await;
             Ok(ExitCode::SUCCESS)
@@ -336,7 +406,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     serde_json::to_string_pretty(&out).context("cannot encode JSON")?
                 );
             } else {
-                print_messages(&app.config, &rows, &skipped);
+                print::messages_table(&app.config, &rows, &skipped);
             }
             app.ledger.close().await;
             Ok(ExitCode::SUCCESS)
@@ -368,92 +438,4 @@ fn check_config(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
-}
-
-fn print_messages(cfg: &Config, rows: &[messages::MessageRow], skipped: &[messages::SkippedRow]) {
-    println!(
-        "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  MESSAGE-ID",
-        "ID", "DEPARTMENT", "UID", "ARRIVED", "SIZE"
-    );
-    for r in rows {
-        let arrived = r
-            .internal_date()
-            .map(|t| {
-                t.with_timezone(&cfg.tz)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| r.internal_date.clone());
-        let uid = r.uid.map_or_else(|| "-".to_owned(), |u| u.to_string());
-        let flag = if r.oversize != 0 { " [oversize]" } else { "" };
-        println!(
-            "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  {}{}",
-            r.id,
-            r.department,
-            uid,
-            arrived,
-            r.size,
-            r.message_id.as_deref().unwrap_or("(none)"),
-            flag
-        );
-    }
-    println!("{} message(s)", rows.len());
-    if !skipped.is_empty() {
-        println!("\nSkipped after repeated download failures (still on the server):");
-        for s in skipped {
-            println!(
-                "  {} uid {} (uidvalidity {}), {} attempts: {}",
-                s.department, s.uid, s.uidvalidity, s.attempts, s.last_error
-            );
-        }
-    }
-}
-
-fn print_outbox(cfg: &Config, rows: &[crate::outbox::OutboxRow]) {
-    let local = |t: &str| {
-        crate::ledger::messages::parse_time(t)
-            .map(|t| {
-                t.with_timezone(&cfg.tz)
-                    .format("%m-%d %H:%M:%S")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| t.to_owned())
-    };
-    println!(
-        "{:>5}  {:<8} {:<8} {:>3}  {:<14}  {:<30}  SUBJECT / PROBLEM",
-        "ID", "KIND", "STATE", "TRY", "WHEN", "TO"
-    );
-    for r in rows {
-        let when = match r.state.as_str() {
-            "sent" => r.sent_at.as_deref().map(local).unwrap_or_default(),
-            _ => local(&r.not_before),
-        };
-        let to: Vec<String> = serde_json::from_str(&r.recipients).unwrap_or_default();
-        let note = r
-            .bounce
-            .as_deref()
-            .or(r.last_error.as_deref())
-            .or(r.held_reason.as_deref())
-            .map(|n| format!("  [{n}]"))
-            .unwrap_or_default();
-        println!(
-            "{:>5}  {:<8} {:<8} {:>3}  {:<14}  {:<30}  {}{}",
-            r.id,
-            r.kind,
-            r.state,
-            r.attempts,
-            when,
-            to.join(","),
-            r.subject,
-            note
-        );
-    }
-    let count = |s: &str| rows.iter().filter(|r| r.state == s).count();
-    println!(
-        "{} queued, {} sent, {} failed, {} bounced",
-        count("queued"),
-        count("sent"),
-        count("failed"),
-        count("bounced")
-    );
 }

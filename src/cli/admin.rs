@@ -1,0 +1,174 @@
+//! The administrator's commands: status, review, digest and reminder previews.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::UsageError;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::daemon::App;
+use crate::outbox::Outgoing;
+use crate::report::{self, review, status};
+
+fn known_department(cfg: &Config, id: &str) -> Result<()> {
+    if cfg.department(id).is_none() {
+        return Err(UsageError(format!(
+            "--department {id:?} is not a department id (known: {})",
+            cfg.campaign
+                .departments
+                .iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+pub async fn status(
+    cfg: Config,
+    clock: Clock,
+    department: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    if let Some(d) = department {
+        known_department(&cfg, d)?;
+    }
+    let app = App::open(cfg, clock).await?;
+    let deliveries = report::deliveries(&app.ledger.pool).await?;
+    let m = status::matrix_for(&app.config, &deliveries, department);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&m).context("cannot encode JSON")?
+        );
+    } else {
+        let title = match department.and_then(|d| app.config.department(d)) {
+            Some(d) => format!(
+                "{}：{} 负责的子项",
+                app.config.campaign.campaign.title, d.name
+            ),
+            None => format!("{}：各单位 × 考核项目", app.config.campaign.campaign.title),
+        };
+        print!("{}", status::render(&app.config, &m, &title));
+    }
+    app.ledger.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn review(
+    cfg: Config,
+    clock: Clock,
+    resolve: Option<&str>,
+    note: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    let app = App::open(cfg, clock).await?;
+    if let Some(message) = resolve {
+        let key = crate::intake::resolve_message(&app, message).await?;
+        sqlx::query(
+            "INSERT INTO reviews (message_key, resolved_at, note) VALUES (?, ?, ?)
+             ON CONFLICT (message_key) DO UPDATE SET resolved_at = excluded.resolved_at, note = excluded.note",
+        )
+        .bind(&key)
+        .bind(crate::ledger::messages::fmt_time(app.now()))
+        .bind(note)
+        .execute(&app.ledger.pool)
+        .await
+        .context("cannot record the review")?;
+        println!("resolved {key}");
+        app.ledger.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let deliveries = report::deliveries(&app.ledger.pool).await?;
+    let resolved: std::collections::HashSet<String> =
+        sqlx::query_as::<_, (String,)>("SELECT message_key FROM reviews")
+            .fetch_all(&app.ledger.pool)
+            .await
+            .context("cannot read reviews")?
+            .into_iter()
+            .map(|(k,)| k)
+            .collect();
+    let items = review::items(&app.config, &deliveries, &resolved);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).context("cannot encode JSON")?
+        );
+    } else {
+        for i in &items {
+            let unit = i
+                .unit
+                .as_deref()
+                .and_then(|u| app.config.units.get(u))
+                .map_or("(unknown unit)", |u| u.name.as_str());
+            println!(
+                "[{}] {} · {} · {} · {}\n      from {} — {}\n      → {}",
+                i.ledger_id,
+                i.reason.zh(),
+                i.department,
+                &i.received_at[..16.min(i.received_at.len())].replace('T', " "),
+                unit,
+                i.from.as_deref().unwrap_or("?"),
+                i.subject,
+                i.action
+            );
+        }
+        println!("{} item(s) need a person", items.len());
+    }
+    app.ledger.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_mail(o: &Outgoing, full: bool) {
+    println!("From: {} <{}>", o.from_name, o.from);
+    println!("To: {}", o.to.join(", "));
+    println!("Subject: {}", o.subject);
+    for a in &o.attachments {
+        println!("Attachment: {} ({} bytes)", a.filename, a.bytes.len());
+    }
+    if full {
+        println!("\n{}", o.text);
+    }
+}
+
+pub async fn digest(cfg: Config, clock: Clock, department: &str) -> Result<ExitCode> {
+    known_department(&cfg, department)?;
+    let app = App::open(cfg, clock).await?;
+    let mail = crate::schedule::preview_digest(&app, department).await?;
+    print_mail(&mail, true);
+    println!("(preview: nothing was sent)");
+    app.ledger.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<ExitCode> {
+    if let Some(u) = unit
+        && cfg.units.get(u).is_none()
+    {
+        return Err(UsageError(format!("--unit {u:?} is not a unit id")).into());
+    }
+    let app = App::open(cfg, clock).await?;
+    let mails = crate::schedule::preview_reminders(&app).await?;
+    if mails.is_empty() {
+        println!(
+            "no reminders would be sent now (everything received, or the deadline has passed)"
+        );
+    }
+    for m in &mails {
+        let for_unit = m.dedupe_key.rsplit(':').next().unwrap_or("");
+        match unit {
+            Some(u) if u != for_unit => continue,
+            Some(_) => print_mail(m, true),
+            None => println!("{:<14} {:<40} {}", for_unit, m.to.join(","), m.subject),
+        }
+    }
+    println!(
+        "{} reminder(s) would be sent (preview: nothing was sent)",
+        mails.len()
+    );
+    app.ledger.close().await;
+    Ok(ExitCode::SUCCESS)
+}

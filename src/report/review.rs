@@ -1,0 +1,173 @@
+//! What needs a person: unknown units, misrouted material, files that could
+//! not be opened, refused archives, receipts that bounced. Each item says
+//! what to do. Pure: deliveries in, items out.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::DeliveryView;
+use crate::config::Config;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    UnknownUnit,
+    Misrouted,
+    /// Material for a department that reached only other mailboxes.
+    ForOtherDepartment,
+    UnreadableAttachment,
+    ArchiveRefused,
+    ReceiptBounced,
+}
+
+impl Reason {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Reason::UnknownUnit => "未识别报送单位",
+            Reason::Misrouted => "误投到本科室",
+            Reason::ForOtherDepartment => "本科室材料投到了其他科室",
+            Reason::UnreadableAttachment => "附件无法打开",
+            Reason::ArchiveRefused => "压缩包被拒绝解压",
+            Reason::ReceiptBounced => "回执被退回（单位邮箱可能有误）",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub ledger_id: i64,
+    pub message_key: String,
+    pub department: String,
+    pub received_at: String,
+    pub unit: Option<String>,
+    pub from: Option<String>,
+    pub subject: String,
+    pub reason: Reason,
+    /// What to do, as a command where there is one.
+    pub action: String,
+}
+
+/// Every open review item (resolved message keys left out).
+pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<String>) -> Vec<Item> {
+    let mut out = Vec::new();
+    for d in deliveries.iter().filter(|d| d.is_submission()) {
+        if resolved.contains(&d.message_key) {
+            continue;
+        }
+        let mut push = |reason: Reason, action: String| {
+            out.push(Item {
+                ledger_id: d.ledger_id,
+                message_key: d.message_key.clone(),
+                department: d.department.clone(),
+                received_at: super::export::local(d.received_at, cfg.tz),
+                unit: d.unit.clone(),
+                from: d.from.clone(),
+                subject: d.subject.clone(),
+                reason,
+                action,
+            })
+        };
+        let id = d.ledger_id;
+        if d.unit.is_none() {
+            push(
+                Reason::UnknownUnit,
+                format!("mailroom assign {id} --unit UNIT_ID [--remember-sender]"),
+            );
+        }
+        if d.misrouted {
+            let to: Vec<String> = d
+                .expected_departments
+                .iter()
+                .filter_map(|x| {
+                    cfg.department(x)
+                        .map(|dep| format!("{} {}", dep.name, dep.mailbox))
+                })
+                .collect();
+            push(
+                Reason::Misrouted,
+                format!(
+                    "the unit was told to send it to {}; if the items are wrong: mailroom assign {id} --unit UNIT --items CODES; else mailroom review --resolve {id}",
+                    to.join(", ")
+                ),
+            );
+        }
+        let has = |f: &str| d.flags.iter().any(|x| x == f);
+        if has("unreadable_attachment") {
+            push(
+                Reason::UnreadableAttachment,
+                format!(
+                    "the receipt asked the unit to resend; when it has: mailroom review --resolve {id}"
+                ),
+            );
+        }
+        if has("suspicious_archive") {
+            push(
+                Reason::ArchiveRefused,
+                format!(
+                    "the receipt asked the unit to send the files unpacked; then: mailroom review --resolve {id}"
+                ),
+            );
+        }
+        if d.receipt == "bounced" {
+            push(
+                Reason::ReceiptBounced,
+                format!(
+                    "check the unit's address ({}); fix contacts in units.toml; then: mailroom review --resolve {id}",
+                    d.from.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// The items a department's digest shows: its own mailbox's problems, plus
+/// material for it that only reached other departments.
+pub fn for_department(
+    cfg: &Config,
+    deliveries: &[DeliveryView],
+    resolved: &HashSet<String>,
+    department: &str,
+) -> Vec<Item> {
+    let mut out: Vec<Item> = items(cfg, deliveries, resolved)
+        .into_iter()
+        .filter(|i| i.department == department)
+        .collect();
+    let here: HashSet<&str> = deliveries
+        .iter()
+        .filter(|d| d.department == department)
+        .map(|d| d.message_key.as_str())
+        .collect();
+    let mut seen = HashSet::new();
+    for d in deliveries.iter().filter(|d| {
+        d.is_submission()
+            && d.department != department
+            && d.expected_departments.iter().any(|x| x == department)
+            && !here.contains(d.message_key.as_str())
+            && !resolved.contains(&d.message_key)
+    }) {
+        // Items with several responsible departments (1.1, 1.3) are fine in
+        // any of them: only material none of whose items the receiving
+        // department handles counts as landed elsewhere.
+        if !d.misrouted || !seen.insert(d.message_key.clone()) {
+            continue;
+        }
+        out.push(Item {
+            ledger_id: d.ledger_id,
+            message_key: d.message_key.clone(),
+            department: d.department.clone(),
+            received_at: super::export::local(d.received_at, cfg.tz),
+            unit: d.unit.clone(),
+            from: d.from.clone(),
+            subject: d.subject.clone(),
+            reason: Reason::ForOtherDepartment,
+            action: format!(
+                "received by {}; the unit was told to send it here. Ask it, or take the file from mailroom (ledger id {})",
+                cfg.department(&d.department).map_or(d.department.as_str(), |x| x.name.as_str()),
+                d.ledger_id
+            ),
+        });
+    }
+    out
+}

@@ -1,0 +1,88 @@
+//! `mailroom status`: the matrix in the terminal, units down, projects (or a
+//! department's items) across: ✓ on time, L late, · missing.
+
+use super::DeliveryView;
+use super::matrix::{self, Cell, Matrix};
+use crate::config::Config;
+
+fn mark(c: Cell) -> &'static str {
+    match c {
+        Cell::OnTime => "✓",
+        Cell::Late => "L",
+        Cell::Missing => "·",
+    }
+}
+
+/// Display width of a string in a terminal (CJK characters take two columns).
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x201C..=0x201D => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+pub fn matrix_for(cfg: &Config, deliveries: &[DeliveryView], department: Option<&str>) -> Matrix {
+    match department {
+        Some(d) => matrix::by_items(cfg, deliveries, &crate::schedule::digest::items_of(cfg, d)),
+        None => matrix::by_project(cfg, deliveries),
+    }
+}
+
+pub fn render(cfg: &Config, m: &Matrix, title: &str) -> String {
+    let mut out = format!(
+        "{title}\n已收/on time {}  逾期/late {}  未收/missing {}   (✓ on time, L late, · missing)\n\n",
+        m.count(Cell::OnTime),
+        m.count(Cell::Late),
+        m.count(Cell::Missing)
+    );
+    let uw = m
+        .units
+        .iter()
+        .map(|(_, n)| width(n))
+        .max()
+        .unwrap_or(4)
+        .max(4)
+        + 2;
+    out.push_str(&pad("", uw));
+    for (code, _) in &m.columns {
+        let h = if code == matrix::FORM {
+            "表"
+        } else {
+            code.as_str()
+        };
+        out.push_str(&pad(h, 5));
+    }
+    out.push('\n');
+    for (i, (_, name)) in m.units.iter().enumerate() {
+        out.push_str(&pad(name, uw));
+        for c in &m.cells[i] {
+            out.push_str(&pad(mark(*c), 5));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    for (code, t) in &m.columns {
+        let h = if code == matrix::FORM {
+            "表"
+        } else {
+            code.as_str()
+        };
+        out.push_str(&format!("  {h}: {t}\n"));
+    }
+    let _ = cfg;
+    out
+}

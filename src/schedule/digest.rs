@@ -1,0 +1,277 @@
+//! The daily digest to a department (科室): what arrived since the last one,
+//! the unit × item matrix for its items, and what needs a person. HTML with
+//! tables, a plain-text alternative, and the matrix as xlsx for Excel/WPS.
+
+use std::collections::HashSet;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rust_xlsxwriter::Workbook;
+
+use crate::config::Config;
+use crate::outbox::receipt::escape;
+use crate::report::matrix::{self, Cell, Matrix};
+use crate::report::review::{self, Item};
+use crate::report::{DeliveryView, export};
+
+pub struct Digest<'a> {
+    pub department: String,
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Submissions to this department's mailbox stored in (since, until].
+    pub arrivals: Vec<&'a DeliveryView>,
+    pub matrix: Matrix,
+    pub needs: Vec<Item>,
+}
+
+/// The items a department is responsible for, in campaign order.
+pub fn items_of(cfg: &Config, department: &str) -> Vec<String> {
+    cfg.campaign
+        .items()
+        .filter(|(_, i)| i.departments.iter().any(|d| d == department))
+        .map(|(_, i)| i.code.clone())
+        .collect()
+}
+
+pub fn build<'a>(
+    cfg: &Config,
+    deliveries: &'a [DeliveryView],
+    resolved: &HashSet<String>,
+    department: &str,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Digest<'a> {
+    let arrivals = deliveries
+        .iter()
+        .filter(|d| {
+            d.department == department
+                && d.is_submission()
+                && d.fetched_at > since
+                && d.fetched_at <= until
+        })
+        .collect();
+    // The matrix counts what had arrived by the digest's time.
+    let upto: Vec<DeliveryView> = deliveries
+        .iter()
+        .filter(|d| d.fetched_at <= until)
+        .cloned()
+        .collect();
+    Digest {
+        department: department.to_owned(),
+        since,
+        until,
+        arrivals,
+        matrix: matrix::by_items(cfg, &upto, &items_of(cfg, department)),
+        needs: review::for_department(cfg, &upto, resolved, department),
+    }
+}
+
+fn dept_name(cfg: &Config, id: &str) -> String {
+    cfg.department(id)
+        .map_or_else(|| id.to_owned(), |d| d.name.clone())
+}
+
+fn unit_name(cfg: &Config, id: Option<&str>) -> String {
+    id.and_then(|u| cfg.units.get(u))
+        .map_or_else(|| "（未识别单位）".to_owned(), |u| u.name.clone())
+}
+
+pub fn subject(cfg: &Config, d: &Digest<'_>) -> String {
+    let late = d.arrivals.iter().filter(|a| a.late).count();
+    format!(
+        "【每日汇总】{} {}：新收 {} 件，逾期 {} 件，待处理 {} 件",
+        dept_name(cfg, &d.department),
+        d.until.with_timezone(&cfg.tz).format("%Y-%m-%d"),
+        d.arrivals.len(),
+        late,
+        d.needs.len()
+    )
+}
+
+fn arrival_line(cfg: &Config, a: &DeliveryView) -> (String, String, String, String, String) {
+    let what = if a.items.is_empty() {
+        a.projects
+            .iter()
+            .map(|p| format!("（{p}）"))
+            .collect::<Vec<_>>()
+            .join("、")
+    } else {
+        a.items.join("、")
+    };
+    let files: Vec<String> = a.attachments.iter().map(|f| f.filename.clone()).collect();
+    (
+        unit_name(cfg, a.unit.as_deref()),
+        if what.is_empty() { "—".into() } else { what },
+        a.received_at
+            .with_timezone(&cfg.tz)
+            .format("%m-%d %H:%M")
+            .to_string(),
+        if files.is_empty() {
+            "（无附件）".into()
+        } else {
+            files.join("；")
+        },
+        if a.late {
+            "逾期".into()
+        } else {
+            "按时".into()
+        },
+    )
+}
+
+pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
+    let mut t = String::new();
+    let m = &d.matrix;
+    t.push_str(&format!(
+        "{} 每日汇总（{} 至 {}）\n\n",
+        dept_name(cfg, &d.department),
+        d.since.with_timezone(&cfg.tz).format("%m-%d %H:%M"),
+        d.until.with_timezone(&cfg.tz).format("%m-%d %H:%M")
+    ));
+    t.push_str(&format!(
+        "本科室负责子项的报送情况：已收 {}，逾期 {}，未收 {}（{} 个单位 × {} 列）\n\n",
+        m.count(Cell::OnTime),
+        m.count(Cell::Late),
+        m.count(Cell::Missing),
+        m.units.len(),
+        m.columns.len()
+    ));
+    t.push_str(&format!("■ 新收材料（{} 件）\n", d.arrivals.len()));
+    for a in &d.arrivals {
+        let (u, what, at, files, late) = arrival_line(cfg, a);
+        t.push_str(&format!("  · {at} {u}：{what}【{late}】 {files}\n"));
+    }
+    t.push_str(&format!("\n■ 待处理（{} 件）\n", d.needs.len()));
+    for n in &d.needs {
+        t.push_str(&format!(
+            "  · [{}] {} {}：{}\n    {}\n",
+            n.ledger_id,
+            n.reason.zh(),
+            unit_name(cfg, n.unit.as_deref()),
+            n.subject,
+            n.action
+        ));
+    }
+    t.push('\n');
+    t.push_str(&crate::report::status::render(
+        cfg,
+        m,
+        "■ 各单位报送情况（表格见附件 xlsx）",
+    ));
+    t
+}
+
+pub fn html(cfg: &Config, d: &Digest<'_>) -> String {
+    let m = &d.matrix;
+    let td = "style=\"border:1px solid #ccc;padding:2px 6px\"";
+    let mut h = String::from(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"></head><body style=\"font-family:sans-serif;font-size:14px\">",
+    );
+    h.push_str(&format!(
+        "<h2 style=\"font-size:18px\">{} 每日汇总</h2><p>{} 至 {}</p>",
+        escape(&dept_name(cfg, &d.department)),
+        d.since.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M"),
+        d.until.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M")
+    ));
+    h.push_str(&format!(
+        "<p><b>已收 {}</b>　<b style=\"color:#b36b00\">逾期 {}</b>　<b style=\"color:#b00020\">未收 {}</b>　新收 {} 件　待处理 {} 件</p>",
+        m.count(Cell::OnTime),
+        m.count(Cell::Late),
+        m.count(Cell::Missing),
+        d.arrivals.len(),
+        d.needs.len()
+    ));
+    h.push_str("<h3>新收材料</h3>");
+    if d.arrivals.is_empty() {
+        h.push_str("<p>无</p>");
+    } else {
+        h.push_str(&format!("<table style=\"border-collapse:collapse\"><tr><th {td}>时间</th><th {td}>单位</th><th {td}>子项</th><th {td}>文件</th><th {td}>按时/逾期</th></tr>"));
+        for a in &d.arrivals {
+            let (u, what, at, files, late) = arrival_line(cfg, a);
+            h.push_str(&format!(
+                "<tr><td {td}>{at}</td><td {td}>{}</td><td {td}>{}</td><td {td}>{}</td><td {td}>{late}</td></tr>",
+                escape(&u),
+                escape(&what),
+                escape(&files)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h.push_str("<h3>待处理</h3>");
+    if d.needs.is_empty() {
+        h.push_str("<p>无</p>");
+    } else {
+        h.push_str("<ul>");
+        for n in &d.needs {
+            h.push_str(&format!(
+                "<li>[{}] <b>{}</b> {}：{}<br><code>{}</code></li>",
+                n.ledger_id,
+                n.reason.zh(),
+                escape(&unit_name(cfg, n.unit.as_deref())),
+                escape(&n.subject),
+                escape(&n.action)
+            ));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("<h3>各单位报送情况</h3><table style=\"border-collapse:collapse\"><tr><th ");
+    h.push_str(td);
+    h.push_str(">单位</th>");
+    for (code, title) in &m.columns {
+        let head = if code == matrix::FORM {
+            title.clone()
+        } else {
+            code.clone()
+        };
+        h.push_str(&format!(
+            "<th {td} title=\"{}\">{}</th>",
+            escape(title),
+            escape(&head)
+        ));
+    }
+    h.push_str("</tr>");
+    for (i, (_, uname)) in m.units.iter().enumerate() {
+        h.push_str(&format!("<tr><td {td}>{}</td>", escape(uname)));
+        for c in &m.cells[i] {
+            let bg = match c {
+                Cell::OnTime => "#e2f0d9",
+                Cell::Late => "#ffe699",
+                Cell::Missing => "#f8cbad",
+            };
+            h.push_str(&format!(
+                "<td style=\"border:1px solid #ccc;padding:2px 6px;background:{bg}\">{}</td>",
+                c.zh()
+            ));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table></body></html>");
+    h
+}
+
+/// The attachment: the matrix and the arrivals, for Excel or WPS.
+pub fn xlsx(cfg: &Config, d: &Digest<'_>) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    export::matrix_sheet(
+        &mut wb,
+        "报送情况",
+        &format!(
+            "{}：{} 负责子项报送情况（截至 {}）",
+            cfg.campaign.campaign.title,
+            dept_name(cfg, &d.department),
+            d.until.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M")
+        ),
+        &d.matrix,
+    )?;
+    let arrivals: Vec<DeliveryView> = d.arrivals.iter().map(|a| (*a).clone()).collect();
+    export::submissions_sheet(&mut wb, cfg, "新收材料", &arrivals)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+pub fn filename(cfg: &Config, d: &Digest<'_>) -> String {
+    format!(
+        "{}报送情况{}.xlsx",
+        dept_name(cfg, &d.department),
+        d.until.with_timezone(&cfg.tz).format("%Y%m%d")
+    )
+}

@@ -1,0 +1,345 @@
+//! Reminders and digests on their cron schedules, with the clock moved
+//! (`--now`), through the real Postfix into the real Dovecot.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use common::*;
+use mail_parser::{MessageParser, MimeHeaders};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(repo().join("tests/data/corpus").join(name)).expect("sample")
+}
+
+fn once_at(app: &TestApp, now: &str) -> String {
+    let out = app.run(&["run", "--once", "--now", now]);
+    let log = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "run --once --now {now}: {log}");
+    log
+}
+
+fn of_kind(app: &TestApp, kind: &str) -> Vec<Value> {
+    app.outbox()
+        .into_iter()
+        .filter(|o| o["kind"] == kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn reminders_go_to_exactly_the_units_missing_material_once_and_never_after_the_deadline() {
+    let app = TestApp::new("remind");
+    app.append(
+        "org",
+        &sample("001-shijie-zhihuituanjian.eml"),
+        "2018-01-17T10:23:48+08:00",
+    )
+    .await;
+    app.append(
+        "org",
+        &sample("003-nancheng-overview-form.eml"),
+        "2018-01-17T09:41:29+08:00",
+    )
+    .await;
+    once_at(&app, "2018-01-18T08:00:00+08:00");
+    assert!(
+        of_kind(&app, "reminder").is_empty(),
+        "nothing before the first slot"
+    );
+    // 南城 sent the form; a clerk records that its mail covered every item.
+    let export = app.export();
+    let nancheng = export["submissions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|e| e["unit"] == "nancheng")
+        .expect("nancheng")["ledger_id"]
+        .to_string();
+    let all_items = "1.1,1.2,1.3,2.1,2.2,2.3,3.1,3.2,3.3,4.1,4.2,4.3,5.1,5.2,5.3,5.4";
+    let out = app.run(&[
+        "assign", &nancheng, "--unit", "nancheng", "--items", all_items,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let preview = app.run(&["remind", "--preview", "--now", "2018-01-19T09:00:05+08:00"]);
+    let preview_text = String::from_utf8_lossy(&preview.stdout);
+    assert!(
+        preview_text.contains("39 reminder(s) would be sent"),
+        "{preview_text}"
+    );
+    assert!(
+        of_kind(&app, "reminder").is_empty(),
+        "a preview sends nothing"
+    );
+
+    once_at(&app, "2018-01-19T09:00:05+08:00");
+    let reminders = of_kind(&app, "reminder");
+    // 42 units: 2 agencies too young to be assessed, 南城 has everything.
+    assert_eq!(reminders.len(), 39);
+    let to: BTreeSet<String> = reminders
+        .iter()
+        .flat_map(|r| {
+            serde_json::from_str::<Vec<String>>(r["recipients"].as_str().unwrap_or("[]"))
+                .unwrap_or_default()
+        })
+        .collect();
+    for absent in ["dgnanchengtw@126.com", "dgjttw@126.com", "dgsytztw@163.com"] {
+        assert!(!to.contains(absent), "no reminder to {absent}");
+    }
+    assert!(to.contains("shijietw@163.com") && to.contains("liaobutuanwei@dg.gov.test"));
+    assert!(
+        reminders.iter().all(|r| r["state"] == "sent"),
+        "sent through Postfix"
+    );
+
+    // 石碣's reminder: everything but 3.2, with the mailboxes, what it sent, the blank form.
+    let from = app.user("org").to_owned();
+    let got = app
+        .env
+        .wait_for("shijietw@163.com", 1, WAIT, |m| {
+            is_from(m, &from) && header_text(m, "X-Mailroom-Kind") == "reminder"
+        })
+        .await;
+    assert_eq!(got.len(), 1);
+    let m = MessageParser::default().parse(&got[0]).expect("parse");
+    assert_eq!(header_text(&m, "Auto-Submitted"), "auto-generated");
+    let text = m.body_text(0).unwrap_or_default().to_string();
+    assert!(
+        text.contains("2.1 加强团的基层基础 → 发送至：组织部 tswzzb3@126.com"),
+        "{text}"
+    );
+    assert!(text.contains("1.1 深入学习贯彻党的十九大精神系列工作 → 发送至：宣传部 2219564@163.com 或 学校部 a22233740@126.com"), "{text}");
+    assert!(
+        !text.contains("3.2 “智慧团建”工作情况 →"),
+        "3.2 was received: {text}"
+    );
+    assert!(text.contains("已收到的材料（1 件）"), "{text}");
+    assert!(text.contains("2018年01月26日 17:30"), "{text}");
+    let att = m.attachments().next().expect("the blank form");
+    assert_eq!(
+        att.attachment_name(),
+        Some("2017年东莞共青团工作开展情况表.xlsx")
+    );
+    let path = app.dir.path().join("form.xlsx");
+    std::fs::write(&path, att.contents()).expect("write");
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).expect("opens");
+    let sheet = wb.worksheet_range("工作开展情况表").expect("sheet");
+    assert_eq!(
+        sheet.get((0, 0)).map(|c| c.to_string()).as_deref(),
+        Some("2017年东莞共青团工作开展情况表")
+    );
+
+    // The same slot again: nothing more. After the deadline: nothing at all.
+    once_at(&app, "2018-01-19T09:30:00+08:00");
+    assert_eq!(of_kind(&app, "reminder").len(), 39, "not sent twice");
+    let log = once_at(&app, "2018-01-27T09:00:00+08:00");
+    assert_eq!(
+        of_kind(&app, "reminder").len(),
+        39,
+        "none after the deadline"
+    );
+    assert!(
+        log.contains("scheduled run skipped") && log.contains("the deadline has passed"),
+        "{log}"
+    );
+}
+
+/// The matrix a clerk expects for one department, computed from the export
+/// with the documented rules (independently of the service's own code).
+fn expected_matrix(export: &Value, items: &[&str]) -> BTreeMap<(String, String), String> {
+    let mut m = BTreeMap::new();
+    for e in export["submissions"].as_array().expect("list") {
+        if e["kind"] != "submission" || e["unit"].is_null() {
+            continue;
+        }
+        let unit = e["unit"].as_str().unwrap_or("").to_owned();
+        let eitems: Vec<&str> = e["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str())
+            .collect();
+        let eprojects: Vec<&str> = e["projects"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str())
+            .collect();
+        let form_only: Vec<&str> = e["form_projects"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str())
+            .collect();
+        for item in items {
+            let project = &item[..1];
+            // Project-level material counts for its items, unless only the
+            // overview form named the project (the form is its own column).
+            let covered = eitems.contains(item)
+                || (eprojects.contains(&project)
+                    && !eitems.iter().any(|i| i.starts_with(project))
+                    && !form_only.contains(&project));
+            if covered {
+                let v = if e["late"] == true {
+                    "逾期"
+                } else {
+                    "已收"
+                };
+                let slot = m
+                    .entry((unit.clone(), item.to_string()))
+                    .or_insert_with(|| v.to_owned());
+                if v == "已收" {
+                    *slot = "已收".into();
+                }
+            }
+        }
+    }
+    m
+}
+
+#[tokio::test]
+async fn the_org_digest_matches_the_export_and_its_xlsx_holds_the_same_matrix() {
+    let app = TestApp::new("digest");
+    once_at(&app, "2018-01-18T08:00:00+08:00");
+    app.load_corpus().await;
+    once_at(&app, "2018-01-29T10:00:00+08:00");
+    let digests = of_kind(&app, "digest");
+    assert_eq!(
+        digests.len(),
+        5,
+        "one per department, the missed days collapsed into one"
+    );
+    let org = app.user("org").to_owned();
+    let got = app
+        .env
+        .wait_for(&org, 1, WAIT, |m| {
+            header_text(m, "X-Mailroom-Kind") == "digest"
+        })
+        .await;
+    assert_eq!(got.len(), 1);
+    let m = MessageParser::default().parse(&got[0]).expect("parse");
+    let subject = m.subject().unwrap_or("").to_owned();
+    let export = app.export();
+    // Submissions to org stored since the schedule started: all of org's sample mail.
+    let to_org: Vec<&Value> = export["submissions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|e| e["department"] == "org" && e["kind"] == "submission")
+        .collect();
+    let late = to_org.iter().filter(|e| e["late"] == true).count();
+    assert!(
+        subject.contains(&format!("新收 {} 件，逾期 {} 件", to_org.len(), late)),
+        "{subject} (org got {} submissions, {late} late)",
+        to_org.len()
+    );
+    let html = m.body_html(0).expect("html").to_string();
+    assert!(html.contains("<table"), "an HTML table");
+    let text = m.body_text(0).expect("text").to_string();
+    assert!(text.contains("■ 待处理"), "{text}");
+    assert!(
+        text.contains("未识别报送单位"),
+        "the unknown-unit sample needs a person: {text}"
+    );
+
+    // The xlsx: the same matrix as the export says.
+    let att = m
+        .attachments()
+        .find(|a| a.attachment_name().is_some_and(|n| n.ends_with(".xlsx")))
+        .expect("xlsx");
+    let path = app.dir.path().join("digest.xlsx");
+    std::fs::write(&path, att.contents()).expect("write");
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).expect("opens with calamine");
+    let sheet = wb.worksheet_range("报送情况").expect("matrix sheet");
+    let org_items = ["1.3", "2.1", "2.3", "3.2", "4.1", "4.2", "4.3", "5.4"];
+    let want = expected_matrix(&export, &org_items);
+    let units: BTreeMap<String, String> = toml::from_str::<toml::Table>(
+        &std::fs::read_to_string(repo().join("config/units.toml")).expect("units"),
+    )
+    .expect("toml")["unit"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap_or("").to_owned(),
+                u["id"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let (mut on_time, mut late_n, mut missing) = (0, 0, 0);
+    for r in 4..sheet.height() {
+        let name = sheet.get((r, 0)).map(|c| c.to_string()).unwrap_or_default();
+        let uid = units
+            .get(&name)
+            .unwrap_or_else(|| panic!("unit row {name}"));
+        for (j, item) in org_items.iter().enumerate() {
+            let have = sheet
+                .get((r, j + 1))
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            let expect = want
+                .get(&(uid.clone(), item.to_string()))
+                .cloned()
+                .unwrap_or_else(|| "未收".into());
+            assert_eq!(have, expect, "{name} {item}");
+            match expect.as_str() {
+                "已收" => on_time += 1,
+                "逾期" => late_n += 1,
+                _ => missing += 1,
+            }
+        }
+    }
+    assert!(on_time > 0 && late_n > 0, "the samples give both");
+    let counts = sheet.get((1, 0)).map(|c| c.to_string()).unwrap_or_default();
+    // The counts line includes the form column; check the item part is consistent.
+    assert!(counts.starts_with("已收 "), "{counts}");
+    let _ = missing;
+
+    // The digest arrives in org's own mailbox: not a submission, no receipt.
+    let before = of_kind(&app, "receipt").len();
+    once_at(&app, "2018-01-29T10:05:00+08:00");
+    let export = app.export();
+    let own = export["submissions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|e| {
+            e["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("【每日汇总】组织部"))
+        })
+        .expect("the digest was fetched back");
+    assert_eq!(own["kind"], "other");
+    assert_eq!(own["receipt"], "suppressed:other");
+    assert_eq!(of_kind(&app, "receipt").len(), before);
+}
+
+#[tokio::test]
+async fn downtime_over_two_digest_times_sends_one_digest_on_start() {
+    let app = TestApp::new("downtime");
+    once_at(&app, "2018-01-20T08:00:00+08:00");
+    once_at(&app, "2018-01-20T08:31:00+08:00");
+    assert_eq!(
+        of_kind(&app, "digest").len(),
+        5,
+        "the 20th's digest, one per department"
+    );
+    // Down from the 20th 08:31 until the 22nd 09:00: the 21st and 22nd 08:30 missed.
+    let log = once_at(&app, "2018-01-22T09:00:00+08:00");
+    let digests = of_kind(&app, "digest");
+    assert_eq!(digests.len(), 10, "one more each, not two");
+    assert!(log.contains("slots missed while down"), "{log}");
+    once_at(&app, "2018-01-22T09:30:00+08:00");
+    assert_eq!(of_kind(&app, "digest").len(), 10, "and not again");
+}
