@@ -69,7 +69,7 @@ impl App {
 
     /// One pass over every mailbox, side by side; a failing mailbox is
     /// reported and does not stop the others.
-    pub async fn run_once(&self) -> Result<OnceReport> {
+    pub async fn run_once(&self, mode: intake::Mode) -> Result<OnceReport> {
         let ctxs = self.mailbox_ctxs();
         let results = futures::future::join_all(ctxs.iter().map(imap::sync_once)).await;
         let mut report = OnceReport::default();
@@ -85,7 +85,7 @@ impl App {
                 }
             }
         }
-        let processed = intake::process_pending(self).await?;
+        let processed = intake::process_pending_as(self, mode).await?;
         report.processed = processed.processed;
         schedule::step(self).await?;
         let clock = self.clock;
@@ -93,65 +93,123 @@ impl App {
         Ok(report)
     }
 
-    /// Runs every task until `shutdown` fires, then waits (bounded) for them.
-    pub async fn run_daemon(&self, shutdown: CancellationToken) -> Result<()> {
+    /// Starts every task of this configuration under `token`.
+    fn spawn_tasks(&self, token: &CancellationToken) -> TaskTracker {
         let tracker = TaskTracker::new();
         for ctx in self.mailbox_ctxs() {
-            tracker.spawn(imap::watch(ctx, shutdown.clone()));
+            tracker.spawn(imap::watch(ctx, token.clone()));
         }
-        tracker.spawn(intake::run(self.clone(), shutdown.clone()));
-        tracker.spawn(schedule::run(self.clone(), shutdown.clone()));
+        tracker.spawn(intake::run(self.clone(), token.clone()));
+        tracker.spawn(schedule::run(self.clone(), token.clone()));
         let clock = self.clock;
         tracker.spawn(outbox::run_sender(
             self.config.clone(),
             self.ledger.pool.clone(),
             self.events.outbox.clone(),
             move || clock.now(),
-            shutdown.clone(),
+            token.clone(),
         ));
         tracker.close();
-        info!(
-            mailboxes = self.config.service.mailboxes.len(),
-            "mailroom running"
-        );
-        shutdown.cancelled().await;
-        info!("shutting down");
-        if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
-            .await
-            .is_err()
-        {
-            warn!(
-                grace_secs = SHUTDOWN_GRACE.as_secs(),
-                "tasks did not stop in time; exiting anyway"
-            );
-        }
-        self.ledger.close().await;
-        Ok(())
+        tracker
     }
-}
 
-/// Cancels the token on SIGTERM (systemd stop) or SIGINT (Ctrl-C).
-pub fn shutdown_on_signals(token: CancellationToken) {
-    tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = ctrl_c => {}
-                        _ = term.recv() => {}
+    /// Runs every task until `signals.shutdown` fires, then waits (bounded)
+    /// for them. On `signals.reload` the configuration is read again: if it
+    /// is valid, the tasks stop and start again with it; if not, the errors
+    /// are logged and the running configuration stays.
+    pub async fn run_daemon(mut self, signals: Signals) -> Result<()> {
+        loop {
+            let generation = signals.shutdown.child_token();
+            let tracker = self.spawn_tasks(&generation);
+            info!(
+                mailboxes = self.config.service.mailboxes.len(),
+                config = %self.config.path.display(),
+                "mailroom running"
+            );
+            let next = loop {
+                tokio::select! {
+                    _ = signals.shutdown.cancelled() => break None,
+                    _ = signals.reload.notified() => {
+                        match Config::load(&self.config.path, crate::config::Secrets::Check) {
+                            Ok(cfg) => {
+                                if cfg.database_url != self.config.database_url || cfg.data_dir != self.config.data_dir {
+                                    warn!("database_url and data_dir changes take effect only after a restart");
+                                }
+                                break Some(cfg);
+                            }
+                            Err(e) => {
+                                for p in e.problems.iter().filter(|p| p.fatal) {
+                                    error!(problem = %p, "reload refused: configuration error");
+                                }
+                                warn!("keeping the running configuration");
+                            }
+                        }
                     }
                 }
-                Err(e) => {
-                    warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the daemon");
-                    let _ = ctrl_c.await;
+            };
+            generation.cancel();
+            if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
+                .await
+                .is_err()
+            {
+                warn!(
+                    grace_secs = SHUTDOWN_GRACE.as_secs(),
+                    "tasks did not stop in time"
+                );
+            }
+            match next {
+                Some(cfg) => {
+                    info!("configuration reloaded");
+                    self.config = Arc::new(cfg);
+                }
+                None => {
+                    info!("shut down");
+                    self.ledger.close().await;
+                    return Ok(());
                 }
             }
         }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
-        token.cancel();
+    }
+}
+
+/// What the daemon listens to.
+#[derive(Clone, Default)]
+pub struct Signals {
+    /// SIGTERM (systemd stop) or SIGINT (Ctrl-C).
+    pub shutdown: CancellationToken,
+    /// SIGHUP (systemctl reload).
+    pub reload: Arc<tokio::sync::Notify>,
+}
+
+/// Wires SIGTERM/SIGINT to `shutdown` and SIGHUP to `reload`.
+pub fn listen_for_signals(signals: &Signals) {
+    let shutdown = signals.shutdown.clone();
+    let reload = signals.reload.clone();
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (mut term, mut hup) = match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(t), Ok(h)) => (t, h),
+            _ => {
+                warn!("cannot listen for SIGTERM/SIGHUP; only Ctrl-C stops the daemon");
+                let _ = tokio::signal::ctrl_c().await;
+                shutdown.cancel();
+                return;
+            }
+        };
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = term.recv() => break,
+                _ = hup.recv() => {
+                    info!("SIGHUP: reloading the configuration");
+                    reload.notify_one();
+                }
+            }
+        }
+        info!("shutting down");
+        shutdown.cancel();
     });
 }

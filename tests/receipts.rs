@@ -523,3 +523,51 @@ async fn the_per_recipient_limit_holds_and_logs_the_excess() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn old_mail_and_a_quiet_first_run_get_no_receipts() {
+    let app = TestApp::new("quiet");
+    let org = app.user("org").to_owned();
+    let unit = format!("{}-unit@example.test", app.tag);
+    // Last year's mail still in the mailbox: before the notice, never answered.
+    app.append(
+        "org",
+        &submission_from(&unit, &org, 1),
+        "2016-11-20T10:00:00+08:00",
+    )
+    .await;
+    // This campaign's mail, imported on a first run without receipts.
+    app.append(
+        "org",
+        &submission_from(&unit, &org, 2),
+        "2018-01-20T10:00:00+08:00",
+    )
+    .await;
+    let out = app.run(&["run", "--once", "--no-receipts"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut receipts: Vec<String> = app.export()["submissions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| e["receipt"].as_str().unwrap_or("").to_owned())
+        .collect();
+    receipts.sort();
+    assert_eq!(
+        receipts,
+        ["suppressed:before_campaign", "suppressed:imported"]
+    );
+    assert!(app.outbox().is_empty());
+    // New mail afterwards is answered as usual.
+    app.append(
+        "org",
+        &submission_from(&unit, &org, 3),
+        "2018-01-21T10:00:00+08:00",
+    )
+    .await;
+    app.run_once();
+    assert_eq!(app.outbox().len(), 1);
+}

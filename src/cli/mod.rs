@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError, Secrets};
@@ -58,6 +57,10 @@ pub enum Command {
         /// One pass over every mailbox, then exit (tests, cron-style deployments).
         #[arg(long)]
         once: bool,
+        /// With --once: record everything but answer nothing (a first run over
+        /// mailboxes that already hold this campaign's mail).
+        #[arg(long, requires = "once")]
+        no_receipts: bool,
     },
     /// Import saved messages (.eml) into a department, through the same pipeline.
     Ingest {
@@ -198,10 +201,15 @@ fn clock(cli: &Cli) -> Clock {
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::CheckConfig => check_config(&cli),
-        Command::Run { once } => {
+        Command::Run { once, no_receipts } => {
             let app = App::open(load(&cli, Secrets::Check)?, clock(&cli)).await?;
             if *once {
-                let report = app.run_once().await?;
+                let mode = if *no_receipts {
+                    crate::intake::Mode::Import
+                } else {
+                    crate::intake::Mode::Live
+                };
+                let report = app.run_once(mode).await?;
                 app.ledger.close().await;
                 if report.failed_mailboxes.is_empty() {
                     Ok(ExitCode::SUCCESS)
@@ -209,9 +217,9 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             } else {
-                let token = CancellationToken::new();
-                daemon::shutdown_on_signals(token.clone());
-                app.run_daemon(token).await?;
+                let signals = daemon::Signals::default();
+                daemon::listen_for_signals(&signals);
+                app.run_daemon(signals).await?;
                 Ok(ExitCode::SUCCESS)
             }
         }

@@ -177,6 +177,12 @@ fn suppression(cfg: &Config, rep: &Delivery, mode: Mode) -> Option<String> {
     if kind != Kind::Submission {
         return Some(super::record::kind_str(kind).to_owned());
     }
+    // Mail from before the notice cannot be for this campaign: a first run
+    // over a mailbox with years of history must not answer any of it.
+    let notice = rep.received_at.with_timezone(&cfg.tz).date_naive();
+    if notice < cfg.campaign.campaign.notice_date {
+        return Some("before_campaign".into());
+    }
     if !cfg.service.receipts.enabled {
         return Some("disabled".into());
     }
