@@ -1,38 +1,64 @@
 //! # mailroom — architecture map
 //!
 //! mailroom watches the five department mailboxes of the assessment
-//! campaign, keeps every message durably, and (in later stages) works out
-//! who sent what, acknowledges it and reports on it. The modules follow the
+//! campaign, keeps every message durably, works out who sent what, answers
+//! each submission, and reports to the departments. The modules follow the
 //! path a message takes:
 //!
 //! ```text
-//!  config ──► imap ──► ledger ──► (inspect ► classify ► outbox ► schedule ► report)
-//!  what to     fetch     raw bytes first,
-//!  watch       by UID    then the row
+//!  config ─► imap ─► ledger ─► inspect ─► classify ─► intake ─► outbox ─► (SMTP)
+//!            fetch    raw bytes  MIME,      kind,       record,    receipts,
+//!            by UID   first,     files,     unit,       relations, reminders,
+//!                     then row   forms      items,late  receipts   digests
+//!                                                          ▲
+//!                                  schedule ───────────────┘  report (export, status,
+//!                                  (cron: digests, reminders)  review, late, matrix)
 //! ```
 //!
 //! - [`config`]: `mailroom.toml` plus the campaign and units files; validated
 //!   at start-up, every problem reported with file and key.
-//! - [`imap`]: one task per department mailbox: connect (rustls, `ID`),
-//!   sync pass by UID in batches (`BODY.PEEK[]`, never `\Seen`, never
-//!   deletes), then IDLE or poll; reconnects with backoff and jitter.
+//! - [`imap`]: one task per department mailbox: connect (rustls, `ID`), sync
+//!   pass by UID in batches (`BODY.PEEK[]`, never `\Seen`, never deletes),
+//!   then IDLE or poll; reconnects with backoff and jitter.
 //! - [`ledger`]: SQLite through sqlx (schema in `migrations/`) and the
 //!   content-addressed files under the data directory. A batch of raw files
-//!   is made durable (`syncfs`) and renamed into place before its rows
-//!   commit, so every later stage can be re-derived from the raw bytes.
+//!   is made durable (`syncfs`) and renamed into place before its rows commit.
+//! - [`inspect`]: raw bytes → `Inspection` (pure, never fails): decoded
+//!   headers and names, material files, what is inside them, problems.
+//! - [`classify`]: `Inspection` + configuration → `Classification` (pure):
+//!   kind, unit, projects/items, lateness, routing, intrinsic flags.
+//! - [`intake`]: the stage after "stored": runs inspect + classify on
+//!   blocking threads, stores attachments, and in one transaction records
+//!   deliveries, refreshes the relational flags (resubmission, duplicate
+//!   delivery), matches bounces, and decides each message's receipt.
+//! - [`outbox`]: every outgoing mail is a row before it is a connection; one
+//!   sender drains it (retry with backoff, per-recipient limit, at most one
+//!   duplicate after a crash). Receipt text lives here.
+//! - [`schedule`]: cron jobs (each department's digest, the reminders) with
+//!   a runs ledger: never twice, missed slots collapse into one run.
+//! - [`report`]: the delivery view shared by export (JSON/CSV/xlsx), the
+//!   matrix, status, review queue, late log, and the blank overview form.
 //! - [`ingest`]: `mailroom ingest`, offline import through the same ledger path.
-//! - [`daemon`]: wires the tasks together (`run`, `run --once`), shutdown.
-//! - [`cli`], [`telemetry`]: the command line and logging.
+//! - [`daemon`], [`cli`], [`telemetry`], [`clock`]: wiring, the command
+//!   line, logging, and the (movable, for previews and tests) clock.
 //!
 //! ## Tasks at run time
-//! One tokio task per mailbox ([`imap::watch`]). Stages after "stored" wait on
-//! [`imap::Events`] and read the ledger; the fetcher knows nothing of them.
-//! Shutdown: SIGTERM/SIGINT cancel one [`tokio_util::sync::CancellationToken`]
-//! that every loop selects on; the daemon then waits a bounded grace period.
+//! One tokio task per mailbox ([`imap::watch`]), one intake task
+//! ([`intake::run`]), one outbox sender ([`outbox::run_sender`]) and one
+//! scheduler ([`schedule::run`]). They signal each other through
+//! [`imap::Events`] (stored → intake → outbox); data travels only through
+//! the ledger. `run --once` runs the same steps once, in order.
+//!
+//! ## Shutdown and reload
+//! SIGTERM/SIGINT cancel one [`tokio_util::sync::CancellationToken`] that
+//! every loop selects on; the daemon then waits a bounded grace period.
+//! SIGHUP re-reads the configuration: each generation of tasks runs under a
+//! child token, cancelled and replaced when a valid new configuration loads.
 //!
 //! ## Where state lives
-//! Everything is in the data directory: `mailroom.db` (the ledger), `raw/`
-//! (messages), `attachments/`, and `tmp/` (staging; orphans removed at start).
+//! Everything is in the data directory: `mailroom.db` (the ledger, the
+//! outbox, the schedule), `raw/` (messages), `attachments/`, and `tmp/`
+//! (staging; orphans removed at start). Nothing else is needed to restore.
 
 pub mod classify;
 pub mod cli;

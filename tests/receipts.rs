@@ -571,3 +571,41 @@ async fn old_mail_and_a_quiet_first_run_get_no_receipts() {
     app.run_once();
     assert_eq!(app.outbox().len(), 1);
 }
+
+#[tokio::test]
+async fn a_message_a_person_declares_a_submission_gets_its_receipt() {
+    let app = TestApp::new("assignrcpt");
+    // The question sample: "other", no receipt.
+    app.append(
+        "org",
+        &sample("039-shijie-question.eml"),
+        "2018-01-18T10:06:17+08:00",
+    )
+    .await;
+    app.run_once();
+    let e = app.export()["submissions"][0].clone();
+    assert_eq!(e["receipt"], "suppressed:other");
+    // A clerk decides it was 石碣's submission for 2.1 after all.
+    let out = app.run(&[
+        "assign",
+        &e["ledger_id"].to_string(),
+        "--unit",
+        "shijie",
+        "--items",
+        "2.1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = app.export()["submissions"][0].clone();
+    assert_eq!(e["kind"], "submission");
+    assert_eq!(e["receipt"], "queued");
+    app.run_once();
+    assert_eq!(app.export()["submissions"][0]["receipt"], "sent");
+    // Reprocessing keeps the decision and sends nothing more.
+    assert!(app.run(&["reprocess"]).status.success());
+    app.run_once();
+    assert_eq!(app.outbox().len(), 1);
+}

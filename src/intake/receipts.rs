@@ -135,6 +135,19 @@ pub async fn decide(
                 Decision::Unchanged
             });
         }
+        // Suppressed because it did not look like a submission, and now it
+        // does (a person assigned it, or the configuration changed): decide
+        // again, under the current mode (a bulk reprocess still sends none).
+        Some((None, Some(reason)))
+            if rep.detail.classification.kind == Kind::Submission
+                && ["auto_reply", "bounce", "other"].contains(&reason.as_str()) =>
+        {
+            sqlx::query("DELETE FROM receipts WHERE message_key = ?")
+                .bind(key)
+                .execute(&mut *conn)
+                .await
+                .context("cannot reconsider the receipt")?;
+        }
         Some((None, _)) => return Ok(Decision::Unchanged),
         None => {}
     }
