@@ -103,7 +103,7 @@ impl Default for ReceiptSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct DigestSettings {
     pub enabled: bool,
-    /// Cron (sec min hour day month weekday [year]) in the campaign's time
+    /// Cron (sec min hour day month weekday, optional year) in the campaign's time
     /// zone. Weekdays by name (Mon-Fri): numbers differ between cron dialects.
     pub schedule: String,
     /// Recipients per department id; default: the department's own mailbox.

@@ -95,8 +95,8 @@ pub(crate) fn inspect_raw(raw: &[u8], limits: &Limits) -> Inspection {
     };
     insp.headers = headers::read(&msg);
     let (text, html) = message_text(&msg);
-    insp.body_text = text;
-    insp.body_html = html;
+    insp.body_text = super::cap_text(text, limits.max_body_chars);
+    insp.body_html = super::cap_text(html, limits.max_body_chars);
     let mut w = Walker { limits, parts: 0 };
     let scope = Scope {
         cids: cid_refs(&msg),
@@ -251,6 +251,7 @@ impl Walker<'_> {
         }
         let h = headers::read(inner);
         let (text, _) = message_text(inner);
+        let text = super::cap_text(text, self.limits.max_body_chars);
         insp.forwarded.push(Forwarded {
             subject: h.subject,
             from: h.from,

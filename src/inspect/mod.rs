@@ -52,6 +52,10 @@ pub struct Limits {
     pub max_parts: usize,
     /// Cells read from one spreadsheet when looking for the form.
     pub max_cells: usize,
+    /// Characters of body text kept for the classifier. Units name
+    /// themselves at the top or in the signature; scanning megabytes of text
+    /// (a 30 MB message pasted into the body) would only cost time.
+    pub max_body_chars: usize,
 }
 
 impl Default for Limits {
@@ -67,6 +71,7 @@ impl Default for Limits {
             max_message_depth: 8,
             max_parts: 1000,
             max_cells: 200_000,
+            max_body_chars: 64 * 1024,
         }
     }
 }
@@ -303,5 +308,30 @@ pub fn inspect(raw: &[u8], limits: &Limits) -> Inspection {
             );
             i
         }
+    }
+}
+
+/// Keeps the first and last part of a long text (the signature is at the
+/// end), at character boundaries.
+pub(crate) fn cap_text(text: String, max_chars: usize) -> String {
+    let n = text.chars().count();
+    if n <= max_chars {
+        return text;
+    }
+    let head: String = text.chars().take(max_chars / 2).collect();
+    let tail: String = text.chars().skip(n - max_chars / 2).collect();
+    format!("{head}\n…\n{tail}")
+}
+
+#[cfg(test)]
+mod cap_tests {
+    #[test]
+    fn long_text_keeps_its_head_and_tail() {
+        let t: String = "甲".repeat(10) + &"x".repeat(1000) + "乙丙";
+        let c = super::cap_text(t, 20);
+        assert!(c.starts_with("甲甲甲甲甲甲甲甲甲甲"));
+        assert!(c.ends_with("乙丙"));
+        assert!(c.chars().count() <= 23);
+        assert_eq!(super::cap_text("短".into(), 20), "短");
     }
 }
