@@ -112,3 +112,39 @@ fn many_processes_opening_a_fresh_ledger_at_once_all_succeed() {
         );
     }
 }
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_with_the_message_fields() {
+    let app = TestApp::new("jsonlog");
+    app.append("org", &sample_gbk(), "2018-01-24T11:02:36+08:00")
+        .await;
+    let out = app.run(&["--log-format", "json", "run", "--once"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let stored = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "stored message")
+        .expect("stored line");
+    assert_eq!(stored["fields"]["department"], "org");
+    assert_eq!(stored["fields"]["uid"], 1);
+    assert_eq!(
+        stored["fields"]["message_id"],
+        "1516762953.1768@sl.dg.gov.test"
+    );
+    assert!(stored["fields"]["size"].as_u64().is_some());
+    let classified = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "classified")
+        .expect("decision line");
+    assert_eq!(classified["fields"]["unit"], "shilong");
+    assert_eq!(classified["fields"]["flags"], "unknown_sender,malformed");
+    assert!(!text.contains(&app.env.password), "no secrets in logs");
+}
+
+fn sample_gbk() -> Vec<u8> {
+    std::fs::read(repo().join("tests/data/corpus/046-shilong-raw-gbk-headers.eml")).expect("sample")
+}
