@@ -28,6 +28,28 @@ fn message_id_of_file(path: &std::path::Path) -> String {
     mailroom::ledger::messages::message_id_of(&raw).expect("sample has a Message-ID")
 }
 
+/// (filename, sha256, zip members) of each attachment in a label or export entry.
+fn attachment_set(v: &Value) -> BTreeSet<(String, String, Vec<String>)> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            (
+                a["filename"].as_str().unwrap_or("").to_owned(),
+                a["sha256"].as_str().unwrap_or("").to_owned(),
+                a["members"]
+                    .as_array()
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|x| x.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 /// (department, message_id) → export entry
 fn by_delivery(export: &Value) -> HashMap<(String, String), Value> {
     export["submissions"]
@@ -120,44 +142,8 @@ async fn the_corpus_through_the_whole_pipeline_matches_every_label() {
         if wants_receipt == receipt.starts_with("suppressed:") || receipt == "none" {
             diff.push(format!("receipt: want {wants_receipt}, have {receipt}"));
         }
-        let want_att: BTreeSet<(String, String, Vec<String>)> = x["attachments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|a| {
-                (
-                    a["filename"].as_str().unwrap_or("").to_owned(),
-                    a["sha256"].as_str().unwrap_or("").to_owned(),
-                    a["members"]
-                        .as_array()
-                        .map(|m| {
-                            m.iter()
-                                .filter_map(|x| x.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
-        let have_att: BTreeSet<(String, String, Vec<String>)> = d["attachments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|a| {
-                (
-                    a["filename"].as_str().unwrap_or("").to_owned(),
-                    a["sha256"].as_str().unwrap_or("").to_owned(),
-                    a["members"]
-                        .as_array()
-                        .map(|m| {
-                            m.iter()
-                                .filter_map(|x| x.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
+        let want_att = attachment_set(&x["attachments"]);
+        let have_att = attachment_set(&d["attachments"]);
         if want_att != have_att {
             diff.push(format!("attachments: want {want_att:?}, have {have_att:?}"));
         }

@@ -16,6 +16,22 @@ fn sample(name: &str) -> Vec<u8> {
     std::fs::read(repo().join("tests/data/corpus").join(name)).expect("sample")
 }
 
+/// The test's org address and a unit address that has sent `n` submissions
+/// to it.
+async fn unit_submits(app: &TestApp, n: usize) -> (String, String) {
+    let org = app.user("org").to_owned();
+    let unit = format!("{}-unit@example.test", app.tag);
+    for i in 0..n {
+        app.append(
+            "org",
+            &submission_from(&unit, &org, i),
+            "2018-01-22T10:00:00+08:00",
+        )
+        .await;
+    }
+    (org, unit)
+}
+
 fn parse(raw: &[u8]) -> mail_parser::Message<'_> {
     MessageParser::default().parse(raw).expect("parses")
 }
@@ -293,16 +309,7 @@ async fn receipts_queue_while_smtp_is_down_and_all_go_out_once_when_it_returns()
     let app = TestApp::with("smtpdown", env.clone(), opts);
     let stop = env.script(&["stop-postfix"]);
     assert!(stop.status.success());
-    let org = app.user("org").to_owned();
-    let unit = format!("{}-unit@example.test", app.tag);
-    for n in 0..5 {
-        app.append(
-            "org",
-            &submission_from(&unit, &org, n),
-            "2018-01-22T10:00:00+08:00",
-        )
-        .await;
-    }
+    let (org, unit) = unit_submits(&app, 5).await;
     let out = app.run_once();
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(log.contains("sending failed; will retry"), "{log}");
@@ -497,16 +504,7 @@ async fn the_misrouted_sample_is_told_where_it_belongs() {
 #[tokio::test]
 async fn the_per_recipient_limit_holds_and_logs_the_excess() {
     let app = TestApp::new("ratelimit");
-    let org = app.user("org").to_owned();
-    let unit = format!("{}-unit@example.test", app.tag);
-    for n in 0..7 {
-        app.append(
-            "org",
-            &submission_from(&unit, &org, n),
-            "2018-01-22T10:00:00+08:00",
-        )
-        .await;
-    }
+    unit_submits(&app, 7).await;
     let out = app.run_once();
     let log = String::from_utf8_lossy(&out.stderr);
     let outbox = app.outbox();

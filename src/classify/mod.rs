@@ -154,6 +154,26 @@ pub struct Classification {
 }
 
 impl Classification {
+    /// A classification of this kind that found nothing yet.
+    pub fn empty(kind: Kind) -> Self {
+        Classification {
+            kind,
+            unit: None,
+            unit_source: None,
+            projects: Vec::new(),
+            form_projects: Vec::new(),
+            has_form: false,
+            items: Vec::new(),
+            attachments: Vec::new(),
+            late: false,
+            date_skew_secs: None,
+            expected_departments: Vec::new(),
+            misrouted: false,
+            flags: Vec::new(),
+            reasons: Vec::new(),
+        }
+    }
+
     /// A receipt goes out for every submission, and only for submissions.
     pub fn wants_receipt(&self) -> bool {
         self.kind == Kind::Submission
@@ -243,20 +263,8 @@ pub fn classify_with(
     }
     reasons.push(why);
     let mut c = Classification {
-        kind,
-        unit: None,
-        unit_source: None,
-        projects: Vec::new(),
-        form_projects: Vec::new(),
-        has_form: false,
-        items: Vec::new(),
-        attachments: Vec::new(),
-        late: false,
         date_skew_secs: assess::date_skew(insp, ctx),
-        expected_departments: Vec::new(),
-        misrouted: false,
-        flags: Vec::new(),
-        reasons: Vec::new(),
+        ..Classification::empty(kind)
     };
     if let Some(u) = &unit.best {
         c.unit = Some(u.id.clone());

@@ -4,28 +4,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::UsageError;
+use super::{UsageError, known_department};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::daemon::App;
 use crate::outbox::Outgoing;
 use crate::report::{self, review, status};
-
-fn known_department(cfg: &Config, id: &str) -> Result<()> {
-    if cfg.department(id).is_none() {
-        return Err(UsageError(format!(
-            "--department {id:?} is not a department id (known: {})",
-            cfg.campaign
-                .departments
-                .iter()
-                .map(|d| d.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .into());
-    }
-    Ok(())
-}
 
 pub async fn status(
     cfg: Config,

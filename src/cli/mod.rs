@@ -178,6 +178,23 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Refuses a department id the campaign does not have, listing the known ones.
+pub(crate) fn known_department(cfg: &Config, id: &str) -> Result<()> {
+    if cfg.department(id).is_none() {
+        return Err(UsageError(format!(
+            "--department {id:?} is not a department id (known: {})",
+            cfg.campaign
+                .departments
+                .iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// A well-formed command that makes no sense for this configuration.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -230,18 +247,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             files,
         } => {
             let cfg = load(&cli, Secrets::Skip)?;
-            if cfg.department(department).is_none() {
-                return Err(UsageError(format!(
-                    "--department {department:?} is not a department id (known: {})",
-                    cfg.campaign
-                        .departments
-                        .iter()
-                        .map(|d| d.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .into());
-            }
+            known_department(&cfg, department)?;
             let max = cfg.service.fetch.max_message_mb * 1024 * 1024;
             let app = App::open(cfg, clock(&cli)).await?;
             let report = crate::ingest::ingest_files(

@@ -316,20 +316,9 @@ fn for_review(row: MessageRow, key: String, why: &str) -> Understood {
         key,
         headers: Headers::default(),
         class: Classification {
-            kind: Kind::Submission,
-            unit: None,
-            unit_source: None,
-            projects: Vec::new(),
-            form_projects: Vec::new(),
-            has_form: false,
-            items: Vec::new(),
-            attachments: Vec::new(),
-            late: false,
-            date_skew_secs: None,
-            expected_departments: Vec::new(),
-            misrouted: false,
             flags: vec![Flag::Malformed],
             reasons: vec![why.to_owned()],
+            ..Classification::empty(Kind::Submission)
         },
         attachments: Vec::new(),
         staged: Vec::new(),
@@ -340,12 +329,7 @@ fn for_review(row: MessageRow, key: String, why: &str) -> Understood {
 async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report> {
     let now = app.now();
     let cfg = &app.config;
-    let mut tx = app
-        .ledger
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .context("cannot begin transaction")?;
+    let mut tx = crate::ledger::begin_write(&app.ledger.pool).await?;
     let mut keys = BTreeSet::new();
     for u in done {
         let arrived = u.row.internal_date()?;

@@ -126,10 +126,7 @@ pub async fn record_batch(
     batch: &[NewMessage],
     now: DateTime<Utc>,
 ) -> Result<Vec<Recorded>> {
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .context("cannot begin ledger transaction")?;
+    let mut tx = crate::ledger::begin_write(pool).await?;
     let mut out = Vec::with_capacity(batch.len());
     let now = fmt_time(now);
     for m in batch {
@@ -253,10 +250,7 @@ pub async fn skip_message(
     uidvalidity: u32,
     uid: u32,
 ) -> Result<()> {
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .context("cannot begin ledger transaction")?;
+    let mut tx = crate::ledger::begin_write(pool).await?;
     sqlx::query(
         "UPDATE fetch_failures SET skipped = 1 WHERE department = ? AND uidvalidity = ? AND uid = ?",
     )

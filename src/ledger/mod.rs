@@ -20,6 +20,15 @@ pub use messages::{MessageRow, NewMessage, Recorded, Source};
 /// `assign` run side by side) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A write transaction that takes SQLite's write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that upgrades to writing can fail
+/// with SQLITE_BUSY without waiting for the busy timeout.
+pub async fn begin_write(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("cannot begin a write transaction")
+}
+
 #[derive(Debug, Clone)]
 pub struct Ledger {
     pub pool: SqlitePool,

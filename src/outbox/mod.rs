@@ -250,10 +250,7 @@ pub async fn step(
         .await;
     match outcome {
         SendOutcome::Sent(response) => {
-            let mut tx = pool
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .context("cannot begin transaction")?;
+            let mut tx = crate::ledger::begin_write(pool).await?;
             sqlx::query(
                 "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, held_reason = NULL
                  WHERE id = ? AND state = 'queued'",

@@ -85,18 +85,16 @@ fn cell_of(d: &DeliveryView) -> Cell {
     if d.late { Cell::Late } else { Cell::OnTime }
 }
 
-/// Units × the given items (plus the overview form), for a department's digest.
-pub fn by_items(cfg: &Config, deliveries: &[DeliveryView], items: &[String]) -> Matrix {
-    let units = assessed_units(cfg);
-    let mut columns: Vec<(String, String)> = items
-        .iter()
-        .filter_map(|i| {
-            cfg.campaign
-                .item(i)
-                .map(|(_, it)| (i.clone(), it.title.clone()))
-        })
-        .collect();
+/// The matrix for `columns` (plus the overview form): a cell is the best
+/// of the unit's submissions that cover it.
+fn build(
+    cfg: &Config,
+    deliveries: &[DeliveryView],
+    mut columns: Vec<(String, String)>,
+    covers: impl Fn(&DeliveryView, &str) -> bool,
+) -> Matrix {
     columns.push((FORM.into(), cfg.campaign.campaign.form_title.clone()));
+    let units = assessed_units(cfg);
     let cells = units
         .iter()
         .map(|(uid, _)| {
@@ -112,7 +110,7 @@ pub fn by_items(cfg: &Config, deliveries: &[DeliveryView], items: &[String]) -> 
                             if code == FORM {
                                 d.has_form
                             } else {
-                                covers_item(d, code, &d.form_projects)
+                                covers(d, code)
                             }
                         })
                         .fold(Cell::Missing, |acc, d| acc.merge(cell_of(d)))
@@ -127,43 +125,30 @@ pub fn by_items(cfg: &Config, deliveries: &[DeliveryView], items: &[String]) -> 
     }
 }
 
+/// Units × the given items (plus the overview form), for a department's digest.
+pub fn by_items(cfg: &Config, deliveries: &[DeliveryView], items: &[String]) -> Matrix {
+    let columns = items
+        .iter()
+        .filter_map(|i| {
+            cfg.campaign
+                .item(i)
+                .map(|(_, it)| (i.clone(), it.title.clone()))
+        })
+        .collect();
+    build(cfg, deliveries, columns, |d, code| {
+        covers_item(d, code, &d.form_projects)
+    })
+}
+
 /// Units × projects (plus the overview form), for `mailroom status` and the export.
 pub fn by_project(cfg: &Config, deliveries: &[DeliveryView]) -> Matrix {
-    let units = assessed_units(cfg);
-    let mut columns: Vec<(String, String)> = cfg
+    let columns = cfg
         .campaign
         .projects
         .iter()
         .map(|p| (p.code.clone(), p.title.clone()))
         .collect();
-    columns.push((FORM.into(), cfg.campaign.campaign.form_title.clone()));
-    let cells = units
-        .iter()
-        .map(|(uid, _)| {
-            let subs: Vec<&DeliveryView> = deliveries
-                .iter()
-                .filter(|d| d.is_submission() && d.unit.as_deref() == Some(uid))
-                .collect();
-            columns
-                .iter()
-                .map(|(code, _)| {
-                    subs.iter()
-                        .filter(|d| {
-                            if code == FORM {
-                                d.has_form
-                            } else {
-                                d.projects.iter().any(|p| p == code)
-                                    && !d.form_projects.iter().any(|p| p == code)
-                            }
-                        })
-                        .fold(Cell::Missing, |acc, d| acc.merge(cell_of(d)))
-                })
-                .collect()
-        })
-        .collect();
-    Matrix {
-        units,
-        columns,
-        cells,
-    }
+    build(cfg, deliveries, columns, |d, code| {
+        d.projects.iter().any(|p| p == code) && !d.form_projects.iter().any(|p| p == code)
+    })
 }

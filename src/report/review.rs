@@ -48,6 +48,22 @@ pub struct Item {
     pub action: String,
 }
 
+impl Item {
+    fn new(cfg: &Config, d: &DeliveryView, reason: Reason, action: String) -> Item {
+        Item {
+            ledger_id: d.ledger_id,
+            message_key: d.message_key.clone(),
+            department: d.department.clone(),
+            received_at: super::export::local(d.received_at, cfg.tz),
+            unit: d.unit.clone(),
+            from: d.from.clone(),
+            subject: d.subject.clone(),
+            reason,
+            action,
+        }
+    }
+}
+
 /// Every open review item (resolved message keys left out).
 pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<String>) -> Vec<Item> {
     let mut out = Vec::new();
@@ -55,19 +71,7 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
         if resolved.contains(&d.message_key) {
             continue;
         }
-        let mut push = |reason: Reason, action: String| {
-            out.push(Item {
-                ledger_id: d.ledger_id,
-                message_key: d.message_key.clone(),
-                department: d.department.clone(),
-                received_at: super::export::local(d.received_at, cfg.tz),
-                unit: d.unit.clone(),
-                from: d.from.clone(),
-                subject: d.subject.clone(),
-                reason,
-                action,
-            })
-        };
+        let mut push = |reason: Reason, action: String| out.push(Item::new(cfg, d, reason, action));
         let id = d.ledger_id;
         if d.unit.is_none() {
             push(
@@ -153,21 +157,16 @@ pub fn for_department(
         if !d.misrouted || !seen.insert(d.message_key.clone()) {
             continue;
         }
-        out.push(Item {
-            ledger_id: d.ledger_id,
-            message_key: d.message_key.clone(),
-            department: d.department.clone(),
-            received_at: super::export::local(d.received_at, cfg.tz),
-            unit: d.unit.clone(),
-            from: d.from.clone(),
-            subject: d.subject.clone(),
-            reason: Reason::ForOtherDepartment,
-            action: format!(
+        out.push(Item::new(
+            cfg,
+            d,
+            Reason::ForOtherDepartment,
+            format!(
                 "received by {}; the unit was told to send it here. Ask it, or take the file from mailroom (ledger id {})",
                 cfg.department(&d.department).map_or(d.department.as_str(), |x| x.name.as_str()),
                 d.ledger_id
             ),
-        });
+        ));
     }
     out
 }

@@ -168,12 +168,7 @@ pub async fn step(app: &App) -> Result<Vec<Outcome>> {
                 }
             }
         };
-        let mut tx = app
-            .ledger
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("cannot begin transaction")?;
+        let mut tx = crate::ledger::begin_write(&app.ledger.pool).await?;
         // Another process may have run this slot meanwhile: check inside the lock.
         let (current,): (String,) =
             sqlx::query_as("SELECT last_slot FROM schedule_state WHERE job = ?")
