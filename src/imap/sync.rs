@@ -121,7 +121,21 @@ pub async fn pass(session: &mut Session, ctx: &MailboxCtx) -> Result<PassReport>
         report.stored += n.stored;
         report.known += n.known;
         if keywords_allowed {
-            mark_stored(session, &batch.uids()).await?;
+            // The keyword is for humans; the ledger is the truth. A server
+            // that refuses it (NO/BAD) costs a warning, not a reconnect; a
+            // dead connection still ends the pass.
+            if let Err(e) = mark_stored(session, &batch.uids()).await {
+                let refused = e.chain().any(|c| {
+                    matches!(
+                        c.downcast_ref::<async_imap::error::Error>(),
+                        Some(async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_))
+                    )
+                });
+                if !refused {
+                    return Err(e);
+                }
+                warn!(department = dept, error = %format!("{e:#}"), "server refused the $Stored keyword; messages are kept regardless");
+            }
         }
         ctx.events.notify_stored();
     }
