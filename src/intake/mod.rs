@@ -211,8 +211,16 @@ async fn understand_batch(app: &App, ids: &[i64]) -> Result<Vec<Understood>> {
     Ok(done)
 }
 
-fn limits() -> Limits {
-    Limits::default()
+/// Inspection limits for a message. An oversize message (over
+/// `fetch.max_message_mb`) is classified from its headers, names and text,
+/// but its files are not opened: memory and time stay bounded whatever
+/// arrives.
+fn limits(oversize: bool) -> Limits {
+    let mut l = Limits::default();
+    if oversize {
+        l.max_inspect_size = 0;
+    }
+    l
 }
 
 /// Reads, inspects, classifies and stages one message (blocking).
@@ -225,7 +233,7 @@ fn understand(
     manual: Option<&Manual>,
 ) -> Result<Understood> {
     let raw = blobs.read(std::path::Path::new(&row.raw_path))?;
-    let insp = inspect::inspect(&raw, &limits());
+    let insp = inspect::inspect(&raw, &limits(row.oversize != 0));
     drop(raw);
     let arrived = row.internal_date()?;
     let own = cfg.own_addresses();
