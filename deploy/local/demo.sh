@@ -28,3 +28,14 @@ echo "== mailroom run --once"
 
 echo "== mailroom messages"
 "$BIN" --config "$CFG" messages
+
+echo "== mailroom review   (what needs a person)"
+"$BIN" --config "$CFG" review
+
+echo "== mailroom status   (units × projects: ✓ on time, L late, · missing)"
+"$BIN" --config "$CFG" status
+
+echo "== mailroom outbox   (receipts sent through the local Postfix)"
+"$BIN" --config "$CFG" outbox | tail -n 5
+echo
+echo "Next: $BIN --config $CFG export --format xlsx --out demo.xlsx   (or: late, digest --department org --preview)"
