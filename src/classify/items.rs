@@ -207,6 +207,18 @@ fn references(c: &CampaignFile, text: &str, mode: Mode, out: &mut Found) {
             {
                 out.projects.insert(code.clone());
                 out.hits.push(format!("({d}) → project {code}"));
+                // （二）1 — the notice's own numbering: project (二), item 1.
+                // A lone digit only: （三）2017年 is a year, not item 2.
+                if !arabic
+                    && let Some(k) = t.get(i + 3).filter(|k| k.is_ascii_digit())
+                    && !t.get(i + 4).is_some_and(|x| x.is_ascii_digit())
+                {
+                    let item = format!("{code}.{k}");
+                    if c.item(&item).is_some() {
+                        out.items.insert(item.clone());
+                        out.hits.push(format!("({d}){k} → {item}"));
+                    }
+                }
             }
         }
         // 三、 at the start of a name.

@@ -77,3 +77,13 @@ fn keywords_ignore_punctuation_and_prefer_the_longest() {
         (v(&["1"]), v(&[]))
     );
 }
+
+#[test]
+fn ordinal_then_digit_names_an_item_but_not_a_year() {
+    let c = campaign();
+    let f = find_in_name(&c, "考核材料（二）1.docx");
+    assert!(f.items.contains("2.1"), "{f:?}");
+    let f = find_in_name(&c, "（三）2017年工作总结.docx");
+    assert!(f.items.is_empty(), "{f:?}");
+    assert!(f.projects.contains("3"));
+}

@@ -163,8 +163,15 @@ pub(crate) fn decide(
         .as_deref()
         .map(|v| v.trim().to_ascii_lowercase())
         .filter(|v| !v.is_empty() && v != "no");
+    // Bulk and list mail is "other" even when it also says auto-generated
+    // (system notices, newsletters); only a real auto-reply wins over it.
+    let bulk = h.list_id.is_some()
+        || h.list_unsubscribe.is_some()
+        || h.precedence
+            .as_deref()
+            .is_some_and(|p| matches!(p.to_ascii_lowercase().as_str(), "bulk" | "list" | "junk"));
     if let Some(v) = &auto_submitted
-        && (v.starts_with("auto-replied") || !materials)
+        && (v.starts_with("auto-replied") || (!materials && !bulk))
     {
         return (
             Kind::AutoReply,
@@ -231,18 +238,29 @@ pub(crate) fn decide(
         || unit.registered.is_some()
         || !found.projects.is_empty()
         || !found.items.is_empty()
+        || insp.attachments.iter().any(|a| !a.forms.is_empty())
         || has_any(&subject, CAMPAIGN_WORDS)
         || has_any(&body, CAMPAIGN_WORDS)
         || has_any(&names, CAMPAIGN_WORDS);
     if materials {
-        let executable = insp.attachments.iter().any(|a| {
-            let ext = crate::inspect::names::extension(&a.filename);
-            SPAM_EXTENSIONS.contains(&ext.as_str())
-        });
-        if !relevant && executable {
+        // Files with no sign of the campaign at all (no unit, project, item,
+        // form or campaign word anywhere): advertising or unrelated mail, not
+        // assessment material. Nothing is lost: it is kept and exported as
+        // "other".
+        if !relevant {
             return (
                 Kind::Other,
-                "kind other: executable attachment unrelated to the campaign".into(),
+                "kind other: attachments with no sign of the campaign (no unit, project, item, form or campaign word)".into(),
+            );
+        }
+        let executable = |a: &crate::inspect::Attachment| {
+            let ext = crate::inspect::names::extension(&a.filename);
+            SPAM_EXTENSIONS.contains(&ext.as_str())
+        };
+        if insp.attachments.iter().all(executable) {
+            return (
+                Kind::Other,
+                "kind other: only executable attachments (never assessment material)".into(),
             );
         }
         return (

@@ -26,6 +26,9 @@ pub(crate) struct ZipScan {
     pub suspicious: Option<String>,
     pub unsafe_member: Option<String>,
     pub mimetype: Option<String>,
+    /// Some member is password-protected (ZipCrypto or AES): names are
+    /// visible, contents are not.
+    pub encrypted: bool,
 }
 
 impl ZipScan {
@@ -80,6 +83,7 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits, depth: usize) -> Result<ZipSca
         };
         let path = member_name(f.name_raw());
         let dir = f.is_dir() || path.ends_with('/') || path.ends_with('\\');
+        out.encrypted |= !dir && f.encrypted();
         let (size, compressed) = (f.size(), f.compressed_size());
         total = total.saturating_add(size);
         if out.suspicious.is_none()

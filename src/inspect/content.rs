@@ -148,6 +148,10 @@ fn zip_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits, top: b
     if kind == FileKind::Zip {
         f.members = Some(scan.member_paths());
         f.unsafe_member = scan.unsafe_member.clone();
+        if scan.encrypted {
+            f.unreadable = Some("password-protected zip: the files inside cannot be opened".into());
+            return;
+        }
         if f.suspicious.is_none() && top {
             members_forms(f, &scan, bytes, limits);
         }

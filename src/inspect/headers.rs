@@ -27,12 +27,15 @@ pub(crate) fn first_text(msg: &Message<'_>, part: usize, name: &str) -> Option<S
         .map(|b| decode_header_bytes(b).0)
 }
 
-/// Whether the header block of `part` has 8-bit bytes that are not UTF-8.
+/// Whether the header block of `part` has raw 8-bit bytes. Headers must be
+/// ASCII (RFC 5322; encoded words for anything else): OA systems that write
+/// raw GBK or UTF-8 are flagged `malformed` (the labelling rule), even though
+/// the text is still decoded (UTF-8 first, else GB18030).
 pub(crate) fn has_raw_8bit(msg: &Message<'_>, part: usize) -> bool {
     let raw = msg.raw_message.as_ref();
     msg.parts.get(part).is_some_and(|p| {
         raw.get(p.offset_header as usize..p.offset_body as usize)
-            .is_some_and(|b| !b.is_ascii() && std::str::from_utf8(b).is_err())
+            .is_some_and(|b| !b.is_ascii())
     })
 }
 

@@ -211,7 +211,7 @@ impl Walker<'_> {
         if headers::has_raw_8bit(msg, idx) {
             insp.problem(
                 ProblemKind::Malformed,
-                "raw 8-bit (non-UTF-8) bytes in a header".into(),
+                "raw 8-bit bytes in a header (not encoded as RFC 2047)".into(),
                 None,
             );
         }
@@ -421,9 +421,11 @@ impl Walker<'_> {
                     raw.to_vec()
                 }
             },
-            "quoted-printable" => qp(raw),
             _ => {
                 let body = trim_crlf(raw);
+                // A file whose body is plainly base64 under a declared 7bit,
+                // 8bit, binary or quoted-printable encoding (OA systems get
+                // this wrong): decode what the sender meant, and say so.
                 if !info.ctype.starts_with("text/")
                     && !info.ctype.starts_with("message/")
                     && looks_base64(body)
@@ -442,6 +444,9 @@ impl Walker<'_> {
                         None,
                     );
                     return b;
+                }
+                if info.cte == "quoted-printable" {
+                    return qp(raw);
                 }
                 body.to_vec()
             }

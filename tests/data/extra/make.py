@@ -50,10 +50,21 @@ def attach(ctype, name_header, data):
     return (ctype, name_header, "base64", data)
 
 
+def encode_header(value):
+    """Non-ASCII header text as RFC 2047, as every real client writes it: a
+    display name is encoded before its <address>, a whole value otherwise."""
+    if value.isascii():
+        return value
+    if value.endswith(">") and "<" in value:
+        name, addr = value.rsplit("<", 1)
+        return "%s <%s" % (w2047(name.strip().strip('"')), addr)
+    return w2047(value)
+
+
 def build(headers, parts, multipart="mixed", n=0):
     lines = []
     for k, v in headers:
-        lines.append("%s: %s" % (k, v))
+        lines.append("%s: %s" % (k, encode_header(v)))
     if len(parts) == 1 and parts[0][1] is None:
         ct, _, cte, data = parts[0]
         lines += ["MIME-Version: 1.0", "Content-Type: " + ct, "Content-Transfer-Encoding: " + cte, "", b64(data), ""]
@@ -116,11 +127,19 @@ def named(ctype, filename, data, charset="utf-8", style="2047"):
     raise ValueError(style)
 
 
+def zinfo(name, compress=None):
+    """A member with a fixed timestamp, so the set regenerates byte for byte."""
+    zi = zipfile.ZipInfo(name, date_time=(2018, 1, 20, 10, 0, 0))
+    if compress is not None:
+        zi.compress_type = compress
+    return zi
+
+
 def zip_bytes(entries, utf8_flag=True):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in entries:
-            z.writestr(name, data)
+            z.writestr(zinfo(name, zipfile.ZIP_DEFLATED), data)
     raw = bytearray(buf.getvalue())
     if not utf8_flag:
         # macOS Archive Utility: UTF-8 names, bit 11 clear. Clear it in every
@@ -162,8 +181,8 @@ def ods_form(unit, rows):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(zinfo("content.xml", zipfile.ZIP_DEFLATED), content)
+        z.writestr(zinfo("META-INF/manifest.xml", zipfile.ZIP_DEFLATED), manifest)
     return buf.getvalue()
 
 
@@ -199,7 +218,7 @@ def minimal_xlsx():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for k, v in files.items():
-            z.writestr(k, v)
+            z.writestr(zinfo(k), v)
     return buf.getvalue()
 
 
