@@ -3,6 +3,7 @@
 //! with the file and key, so a clerk can fix a config in one round.
 
 pub mod campaign;
+pub mod schedule;
 pub mod service;
 pub mod units;
 pub mod units_edit;
