@@ -44,6 +44,10 @@ struct Entry<'a> {
     form_projects: &'a [String],
     items: &'a [String],
     late: bool,
+    /// The Date header minus the arrival time, when they disagree by more
+    /// than an hour (the Date header never decides lateness).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_skew_secs: Option<i64>,
     misrouted: bool,
     expected_departments: &'a [String],
     flags: &'a [String],
@@ -69,6 +73,7 @@ pub fn json(cfg: &Config, deliveries: &[DeliveryView], now: DateTime<Utc>) -> Re
             form_projects: &d.form_projects,
             items: &d.items,
             late: d.late,
+            date_skew_secs: d.date_skew_secs,
             misrouted: d.misrouted,
             expected_departments: &d.expected_departments,
             flags: &d.flags,

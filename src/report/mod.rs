@@ -62,6 +62,8 @@ pub struct DeliveryView {
     pub has_form: bool,
     pub items: Vec<String>,
     pub late: bool,
+    /// Date header minus arrival, when they disagree by more than an hour.
+    pub date_skew_secs: Option<i64>,
     pub misrouted: bool,
     pub expected_departments: Vec<String>,
     pub flags: Vec<String>,
@@ -173,6 +175,7 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
             let reasons = strings(&c["reasons"]);
             let form_projects = strings(&c["form_projects"]);
             let has_form = c["has_form"].as_bool().unwrap_or(false);
+            let date_skew_secs = c["date_skew_secs"].as_i64();
             let receipt = match (r.outbox_state, r.suppressed) {
                 (Some(s), _) => s,
                 (None, Some(reason)) => format!("suppressed:{reason}"),
@@ -196,6 +199,7 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
                 has_form,
                 items: list(&r.items),
                 late: r.late != 0,
+                date_skew_secs,
                 misrouted: r.misrouted != 0,
                 expected_departments: list(&r.expected_departments),
                 flags: list(&r.flags),
