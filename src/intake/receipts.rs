@@ -307,10 +307,14 @@ fn dept(cfg: &Config, id: &str) -> Dept {
         Some(d) => Dept {
             name: d.name.clone(),
             mailbox: d.mailbox.clone(),
+            contact: d.contact.clone(),
+            phone: d.phone.clone(),
         },
         None => Dept {
             name: id.to_owned(),
             mailbox: String::new(),
+            contact: String::new(),
+            phone: String::new(),
         },
     }
 }

@@ -17,6 +17,9 @@ pub struct FileLine {
 pub struct Dept {
     pub name: String,
     pub mailbox: String,
+    /// Contact person and phone, as the notice gives them (may be empty).
+    pub contact: String,
+    pub phone: String,
 }
 
 /// What a receipt may need to explain, each with what to do about it.
@@ -190,9 +193,17 @@ fn lines(f: &ReceiptFacts) -> Vec<Line> {
     for p in &f.problems {
         out.push(Line::Warn(problem_text(p)));
     }
-    out.push(Line::Para(
-        "如对以上内容有疑问，请致电相关科室（联系方式见考核通知）。".into(),
-    ));
+    let contacts: Vec<String> = f
+        .received_by
+        .iter()
+        .filter(|d| !d.phone.is_empty())
+        .map(|d| format!("{} {}（电话 {}）", d.name, d.contact, d.phone))
+        .collect();
+    out.push(Line::Para(if contacts.is_empty() {
+        "如对以上内容有疑问，请致电相关科室（联系方式见考核通知）。".into()
+    } else {
+        format!("如对以上内容有疑问，请联系团市委{}。", contacts.join("、"))
+    }));
     out
 }
 

@@ -10,6 +10,8 @@ fn facts() -> ReceiptFacts {
         received_by: vec![Dept {
             name: "组织部".into(),
             mailbox: "tswzzb3@126.com".into(),
+            contact: "莫镇源".into(),
+            phone: "22114722".into(),
         }],
         projects: vec![("3".into(), "“网上共青团”建设工作".into())],
         items: vec![("3.2".into(), "“智慧团建”工作情况".into())],
@@ -46,6 +48,12 @@ fn on_time_receipt_names_unit_items_files_and_time() {
             .contains("团市委组织部已于 2018年01月19日 10:23:48 收到")
     );
     assert!(r.text.contains("【按时】"));
+    assert!(
+        r.text
+            .contains("请联系团市委组织部 莫镇源（电话 22114722）"),
+        "{}",
+        r.text
+    );
     assert!(
         r.text
             .contains("（三）“网上共青团”建设工作：3.2 “智慧团建”工作情况")
@@ -85,6 +93,8 @@ fn problems_say_what_to_do() {
             belongs_to: vec![Dept {
                 name: "组织部".into(),
                 mailbox: "tswzzb3@126.com".into(),
+                contact: String::new(),
+                phone: String::new(),
             }],
         },
         Problem::UnitUnknown,
