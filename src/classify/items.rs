@@ -36,6 +36,10 @@ impl Found {
     }
 }
 
+/// A number followed by one of these is an amount, a count or a date
+/// ("3.2万元", "1.5倍", "2.1亿"), not an item number.
+const MEASURE_WORDS: &str = "万亿千百元角个人名次份天年月日号时岁倍米吨户场期批届页张篇条件家所‰";
+
 fn chinese_ordinal(c: char) -> Option<u8> {
     match c {
         '一' | '1' => Some(1),
@@ -111,6 +115,9 @@ fn keywords(c: &CampaignFile, text: &str, out: &mut Found) {
 fn references(c: &CampaignFile, text: &str, mode: Mode, out: &mut Found) {
     let t: Vec<char> = text.chars().map(fold_char).collect();
     let at_start = |i: usize| t[..i].iter().all(|c| c.is_whitespace());
+    // The last project named, and where: "（三）第二、三项" means items 3.2
+    // and 3.3, not projects 2 and 3.
+    let mut last_project: Option<(usize, String)> = None;
     for i in 0..t.len() {
         let prev = i.checked_sub(1).map(|p| t[p]);
         // Item numbers: 3.2 / 3.2. — not in 2017.3.2, V1.2, 1.25 or 1.2M.
@@ -133,6 +140,7 @@ fn references(c: &CampaignFile, text: &str, mode: Mode, out: &mut Found) {
                 Some(n) => {
                     !(n.is_ascii_alphanumeric()
                         || n == '%'
+                        || MEASURE_WORDS.contains(n)
                         || (n == '.' && t.get(i + 4).is_some_and(|x| x.is_ascii_digit())))
                 }
             };
@@ -159,6 +167,7 @@ fn references(c: &CampaignFile, text: &str, mode: Mode, out: &mut Found) {
             {
                 out.projects.insert(code.clone());
                 out.hits.push(format!("项目{} → project {code}", t[j]));
+                last_project = Some((j, code.clone()));
             }
         }
         // 第三项 / 第3项 / 第一、二项
@@ -177,7 +186,23 @@ fn references(c: &CampaignFile, text: &str, mode: Mode, out: &mut Found) {
                 }
             }
             let tail: String = t.iter().skip(j).take(4).collect();
+            // Shortly after a project was named, "第二、三项" are its items.
+            let within = last_project
+                .as_ref()
+                .filter(|(at, _)| i > *at && i - *at <= 24)
+                .map(|(_, code)| code.clone());
             if !ns.is_empty()
+                && tail.starts_with('项')
+                && let Some(p) = &within
+            {
+                for n in ns {
+                    let item = format!("{p}.{n}");
+                    if c.item(&item).is_some() {
+                        out.items.insert(item.clone());
+                        out.hits.push(format!("({p})第{n}项 → {item}"));
+                    }
+                }
+            } else if !ns.is_empty()
                 && (tail.starts_with('项')
                     || tail.starts_with("个项目")
                     || tail.starts_with("部分"))
@@ -207,6 +232,7 @@ fn references(c: &CampaignFile, text: &str, mode: Mode, out: &mut Found) {
             {
                 out.projects.insert(code.clone());
                 out.hits.push(format!("({d}) → project {code}"));
+                last_project = Some((i + 2, code.clone()));
                 // （二）1 — the notice's own numbering: project (二), item 1.
                 // A lone digit only: （三）2017年 is a year, not item 2.
                 if !arabic
@@ -229,6 +255,7 @@ fn references(c: &CampaignFile, text: &str, mode: Mode, out: &mut Found) {
         {
             out.projects.insert(code.clone());
             out.hits.push(format!("{d}、 → project {code}"));
+            last_project = Some((i + 1, code.clone()));
         }
     }
 }

@@ -87,3 +87,33 @@ fn ordinal_then_digit_names_an_item_but_not_a_year() {
     assert!(f.items.is_empty(), "{f:?}");
     assert!(f.projects.contains("3"));
 }
+
+#[test]
+fn amounts_and_counts_are_not_item_numbers() {
+    let c = campaign();
+    for name in [
+        "资助金额3.2万元.xlsx",
+        "增长1.5倍",
+        "2.1亿元",
+        "第4.1期简报",
+    ] {
+        let f = find_in_name(&c, name);
+        assert!(f.items.is_empty(), "{name}: {f:?}");
+    }
+    assert!(
+        find_in_name(&c, "3.2智慧团建录入情况.pdf")
+            .items
+            .contains("3.2")
+    );
+}
+
+#[test]
+fn numbered_items_right_after_a_project_are_its_items() {
+    let c = campaign();
+    let f = find_in_name(&c, "（三）网上共青团建设工作第二、三项材料");
+    assert!(f.items.contains("3.2") && f.items.contains("3.3"), "{f:?}");
+    assert!(!f.projects.contains("2"), "{f:?}");
+    // Without a project before it, 第三项 is project three.
+    let f = find_in_name(&c, "寮步镇第三项考核材料");
+    assert!(f.projects.contains("3") && f.items.is_empty(), "{f:?}");
+}

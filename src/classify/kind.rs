@@ -124,6 +124,28 @@ fn without_urls(s: &str) -> String {
         .join(" ")
 }
 
+/// Every file is the notice itself (named with its number or title) or a
+/// blank overview form (no unit, no filled row), and at least one is the
+/// notice: a unit passing the notice on, not delivering anything.
+fn forwards_the_notice(insp: &Inspection, ctx: &Context<'_>) -> bool {
+    let meta = &ctx.campaign.campaign;
+    let names_notice = |name: &str| {
+        (!meta.notice_number.is_empty() && name.contains(&meta.notice_number))
+            || (!meta.notice_title.is_empty() && name.contains(&meta.notice_title))
+    };
+    let blank_form = |a: &crate::inspect::Attachment| {
+        !a.forms.is_empty()
+            && a.forms
+                .iter()
+                .all(|f| f.unit.is_none() && !f.rows.iter().any(|r| r.filled))
+    };
+    insp.attachments.iter().any(|a| names_notice(&a.filename))
+        && insp
+            .attachments
+            .iter()
+            .all(|a| names_notice(&a.filename) || blank_form(a))
+}
+
 pub(crate) fn decide(
     insp: &Inspection,
     ctx: &Context<'_>,
@@ -242,6 +264,33 @@ pub(crate) fn decide(
         || has_any(&subject, CAMPAIGN_WORDS)
         || has_any(&body, CAMPAIGN_WORDS)
         || has_any(&names, CAMPAIGN_WORDS);
+    if insp.calendar {
+        return (
+            Kind::Other,
+            "kind other: a calendar invitation, not material".into(),
+        );
+    }
+    let text = without_urls(&format!("{subject}\n{body}"));
+    let question = has_any(&text, QUESTIONS) || text.contains('?');
+    if materials && forwards_the_notice(insp, ctx) {
+        return (
+            Kind::Other,
+            "kind other: forwards the notice itself (its document and blank forms), delivers no material".into(),
+        );
+    }
+    if materials
+        && question
+        && !has_any(&text, STRONG_CLAIMS)
+        && insp
+            .attachments
+            .iter()
+            .all(|a| a.kind == crate::inspect::FileKind::Image)
+    {
+        return (
+            Kind::Other,
+            "kind other: a question with a screenshot, no material claimed".into(),
+        );
+    }
     if materials {
         // Files with no sign of the campaign at all (no unit, project, item,
         // form or campaign word anywhere): advertising or unrelated mail, not
@@ -277,8 +326,6 @@ pub(crate) fn decide(
             "kind submission: material as a download link".into(),
         );
     }
-    let text = without_urls(&format!("{subject}\n{body}"));
-    let question = has_any(&text, QUESTIONS) || text.contains('?');
     if has_any(&text, STRONG_CLAIMS) && relevant {
         return (
             Kind::Submission,

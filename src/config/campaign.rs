@@ -37,6 +37,12 @@ pub struct CampaignMeta {
     /// The heading of the notice's attachment, used for the blank form that
     /// reminders carry ("2017年东莞共青团工作开展情况表").
     pub form_heading: String,
+    /// The notice's document number and title: a unit forwarding the notice
+    /// itself (to its branches, Cc a department) delivers no material.
+    #[serde(default)]
+    pub notice_number: String,
+    #[serde(default)]
+    pub notice_title: String,
 }
 
 fn default_form_title() -> String {

@@ -345,6 +345,14 @@ impl Walker<'_> {
                 .push(format!("{ct} referenced from the HTML (signature logo)"));
             return;
         }
+        // A meeting invitation (Outlook, QQ calendar): not material, and the
+        // message is an invitation rather than a delivery.
+        if matches!(ct, "text/calendar" | "application/ics") || lname.ends_with(".ics") {
+            insp.skipped_parts
+                .push(format!("{ct} (a calendar invitation)"));
+            insp.calendar = true;
+            return;
+        }
         let is_text = ct.starts_with("text/plain") || ct.starts_with("text/html");
         if is_text && name.is_none() && !info.is_attachment_disposition() {
             return; // body text, already collected
@@ -499,7 +507,13 @@ impl Walker<'_> {
         }
         insp.attachments.push(Attachment {
             safe_filename: names::safe_filename(&filename),
-            filename,
+            // Nothing was sent as a name: say so, rather than pass off the
+            // name made up for storage as the sender's.
+            filename: if name_missing {
+                String::new()
+            } else {
+                filename
+            },
             name_missing,
             content_type: ct.to_owned(),
             size: bytes.len() as u64,

@@ -99,6 +99,8 @@ pub struct Inspection {
     pub skipped_parts: Vec<String>,
     /// The top level is `multipart/report` (DSN or read receipt).
     pub report_type: Option<String>,
+    /// A calendar invitation (text/calendar) was among the parts.
+    pub calendar: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -170,7 +172,8 @@ pub enum FileKind {
 pub struct Attachment {
     /// The name exactly as sent, decoded (path components kept).
     pub filename: String,
-    /// Set when the part had no name and one was made up.
+    /// Set when the part had no name: `filename` is then empty and
+    /// `safe_filename` a made-up `partN.ext`.
     pub name_missing: bool,
     pub safe_filename: String,
     pub content_type: String,

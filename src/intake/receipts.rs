@@ -431,7 +431,7 @@ fn facts(
         files: files
             .iter()
             .map(|f| FileLine {
-                name: f.filename.clone(),
+                name: f.display_name(),
                 size: f.size as u64,
                 sha256: f.sha256.clone(),
             })
@@ -452,7 +452,7 @@ fn problem_files(files: &[AttachmentRow], word: &str) -> Vec<String> {
     files
         .iter()
         .filter(|f| f.problem.as_deref().is_some_and(|p| p.starts_with(word)))
-        .map(|f| f.filename.clone())
+        .map(AttachmentRow::display_name)
         .collect()
 }
 

@@ -35,6 +35,22 @@ pub struct AttachmentRow {
     pub problem: Option<String>,
 }
 
+impl AttachmentRow {
+    /// The name to show a person: as sent, or, for a file sent without any
+    /// name, the made-up storage name, marked as such.
+    pub fn display_name(&self) -> String {
+        display_name(&self.filename, &self.safe_filename)
+    }
+}
+
+pub fn display_name(filename: &str, safe_filename: &str) -> String {
+    if filename.is_empty() {
+        format!("（未命名文件 {safe_filename}）")
+    } else {
+        filename.to_owned()
+    }
+}
+
 pub fn kind_str(k: Kind) -> &'static str {
     match k {
         Kind::Submission => "submission",

@@ -129,7 +129,7 @@ pub fn csv(cfg: &Config, deliveries: &[DeliveryView]) -> String {
     out.push_str(&CSV_HEADER.join(","));
     out.push_str("\r\n");
     for d in deliveries {
-        let files: Vec<String> = d.attachments.iter().map(|a| a.filename.clone()).collect();
+        let files: Vec<String> = d.attachments.iter().map(|a| a.display_name()).collect();
         let row = [
             d.ledger_id.to_string(),
             d.message_id.clone().unwrap_or_default(),
@@ -252,7 +252,7 @@ pub fn submissions_sheet(
     }
     for (i, d) in deliveries.iter().enumerate() {
         let r = (i + 1) as u32;
-        let files: Vec<String> = d.attachments.iter().map(|a| a.filename.clone()).collect();
+        let files: Vec<String> = d.attachments.iter().map(|a| a.display_name()).collect();
         let expected: Vec<String> = d
             .expected_departments
             .iter()

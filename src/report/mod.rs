@@ -28,7 +28,10 @@ use crate::ledger::messages::parse_time;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AttachmentView {
+    /// As sent; empty when the sender gave no name.
     pub filename: String,
+    #[serde(skip)]
+    pub safe_filename: String,
     pub size: i64,
     pub sha256: String,
     pub content_type: String,
@@ -40,6 +43,12 @@ pub struct AttachmentView {
 }
 
 /// One delivery (a message in one department mailbox) as people see it.
+impl AttachmentView {
+    pub fn display_name(&self) -> String {
+        crate::intake::record::display_name(&self.filename, &self.safe_filename)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DeliveryView {
     pub ledger_id: i64,
@@ -108,6 +117,7 @@ struct Row {
 struct AttRow {
     message_row: i64,
     filename: String,
+    safe_filename: String,
     size: i64,
     sha256: String,
     content_type: String,
@@ -137,7 +147,8 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
     .await
     .context("cannot read deliveries")?;
     let atts: Vec<AttRow> = sqlx::query_as(
-        "SELECT message_row, filename, size, sha256, content_type, items, members, problem
+        "SELECT message_row, filename, safe_filename, size, sha256, content_type, items, members,
+                problem
          FROM attachments ORDER BY message_row, ordinal",
     )
     .fetch_all(pool)
@@ -150,6 +161,7 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
             .or_default()
             .push(AttachmentView {
                 filename: a.filename,
+                safe_filename: a.safe_filename,
                 size: a.size,
                 sha256: a.sha256,
                 content_type: a.content_type,

@@ -98,7 +98,7 @@ fn arrival_line(cfg: &Config, a: &DeliveryView) -> (String, String, String, Stri
     } else {
         a.items.join("、")
     };
-    let files: Vec<String> = a.attachments.iter().map(|f| f.filename.clone()).collect();
+    let files: Vec<String> = a.attachments.iter().map(|f| f.display_name()).collect();
     (
         unit_name(cfg, a.unit.as_deref()),
         if what.is_empty() { "—".into() } else { what },
