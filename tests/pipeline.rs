@@ -10,15 +10,20 @@ use std::collections::{BTreeSet, HashMap};
 use common::*;
 use serde_json::Value;
 
-fn strs(v: &Value) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .as_array()
+/// The strings of a JSON list, in their order (flags have a fixed order).
+fn in_order(v: &Value) -> Vec<String> {
+    v.as_array()
         .map(|a| {
             a.iter()
                 .filter_map(|x| x.as_str().map(str::to_owned))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The strings of a JSON list, sorted (projects and items are sets).
+fn strs(v: &Value) -> Vec<String> {
+    let mut out = in_order(v);
     out.sort();
     out
 }
@@ -116,22 +121,8 @@ async fn the_corpus_through_the_whole_pipeline_matches_every_label() {
             d["misrouted"].to_string(),
         );
         // Flags in the README's order, including the relational ones.
-        let want_flags: Vec<String> = x["flags"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|f| f.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let have_flags: Vec<String> = d["flags"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|f| f.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let want_flags = in_order(&x["flags"]);
+        let have_flags = in_order(&d["flags"]);
         check(
             "flags",
             format!("{want_flags:?}"),

@@ -60,40 +60,64 @@ fn project_code(c: &CampaignFile, n: u8) -> Option<String> {
         .map(|p| p.code.clone())
 }
 
-/// Keyword patterns: titles and keywords of projects and items, compacted.
-fn patterns(c: &CampaignFile) -> Vec<(Vec<char>, bool, String)> {
-    let mut pats: Vec<(Vec<char>, bool, String)> = Vec::new();
-    let mut push = |text: &str, is_item: bool, code: &str| {
-        let t: Vec<char> = compact(text).chars().collect();
-        if t.len() >= 2 && !pats.iter().any(|(x, _, _)| *x == t) {
-            pats.push((t, is_item, code.to_owned()));
-        }
-    };
-    for p in &c.projects {
-        for i in &p.items {
-            push(&i.title, true, &i.code);
-            for k in &i.keywords {
-                push(k, true, &i.code);
+/// The campaign's keyword patterns (titles and keywords of projects and
+/// items, compacted), longest first, indexed by first character so each text
+/// position is compared only with patterns that can start there.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordIndex {
+    /// (pattern, is an item, code)
+    pats: Vec<(Vec<char>, bool, String)>,
+    by_first: std::collections::HashMap<char, Vec<usize>>,
+}
+
+impl KeywordIndex {
+    fn build(c: &CampaignFile) -> Self {
+        let mut pats: Vec<(Vec<char>, bool, String)> = Vec::new();
+        let mut push = |text: &str, is_item: bool, code: &str| {
+            let t: Vec<char> = compact(text).chars().collect();
+            if t.len() >= 2 && !pats.iter().any(|(x, _, _)| *x == t) {
+                pats.push((t, is_item, code.to_owned()));
+            }
+        };
+        for p in &c.projects {
+            for i in &p.items {
+                push(&i.title, true, &i.code);
+                for k in &i.keywords {
+                    push(k, true, &i.code);
+                }
             }
         }
-    }
-    for p in &c.projects {
-        push(&p.title, false, &p.code);
-        for k in &p.keywords {
-            push(k, false, &p.code);
+        for p in &c.projects {
+            push(&p.title, false, &p.code);
+            for k in &p.keywords {
+                push(k, false, &p.code);
+            }
         }
+        // Stable sort: among equal lengths, items before projects, in file order.
+        pats.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+        let mut by_first: std::collections::HashMap<char, Vec<usize>> = Default::default();
+        for (i, (p, _, _)) in pats.iter().enumerate() {
+            if let Some(ch) = p.first() {
+                by_first.entry(*ch).or_default().push(i);
+            }
+        }
+        KeywordIndex { pats, by_first }
     }
-    pats.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
-    pats
+
+    fn of(c: &CampaignFile) -> &KeywordIndex {
+        c.keyword_index.get_or_init(|| KeywordIndex::build(c))
+    }
 }
 
 fn keywords(c: &CampaignFile, text: &str, out: &mut Found) {
     let t: Vec<char> = compact(text).chars().collect();
-    let pats = patterns(c);
+    let index = KeywordIndex::of(c);
     let mut i = 0;
     while i < t.len() {
-        match pats
+        let candidates = index.by_first.get(&t[i]).map_or(&[][..], |v| v.as_slice());
+        match candidates
             .iter()
+            .map(|&k| &index.pats[k])
             .find(|(p, _, _)| i + p.len() <= t.len() && t[i..i + p.len()] == p[..])
         {
             Some((p, is_item, code)) => {

@@ -14,6 +14,11 @@ pub struct CampaignFile {
     pub departments: Vec<Department>,
     #[serde(rename = "project", default)]
     pub projects: Vec<Project>,
+    /// Compiled keyword patterns, built on first use: the file does not
+    /// change while it is loaded, and the classifier scans every subject,
+    /// file name and body with them.
+    #[serde(skip)]
+    pub(crate) keyword_index: std::sync::OnceLock<crate::classify::KeywordIndex>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -33,6 +33,8 @@ pub struct Config {
     pub database_url: String,
     /// Non-fatal findings (e.g. a department without a mailbox), for logs.
     pub warnings: Vec<Problem>,
+    /// The service's own addresses, derived once at load (see [`Config::own_addresses`]).
+    own: Vec<String>,
 }
 
 /// One finding, located by file and key.
@@ -202,6 +204,7 @@ impl Config {
                 }
             }
         }
+        let own = Config::derive_own_addresses(&campaign, &service);
         Ok(Config {
             path,
             service,
@@ -211,6 +214,7 @@ impl Config {
             data_dir,
             database_url,
             warnings: all,
+            own,
         })
     }
 
@@ -244,15 +248,19 @@ impl Config {
     }
 
     /// Every address that is the service's own: the departments' public
-    /// mailboxes and configured From addresses. Never answered, never counted.
-    pub fn own_addresses(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .campaign
+    /// mailboxes, login names and configured From addresses, lower-case.
+    /// Never answered, never counted.
+    pub fn own_addresses(&self) -> &[String] {
+        &self.own
+    }
+
+    fn derive_own_addresses(campaign: &CampaignFile, service: &ServiceFile) -> Vec<String> {
+        let mut out: Vec<String> = campaign
             .departments
             .iter()
             .map(|d| d.mailbox.to_ascii_lowercase())
             .collect();
-        for m in &self.service.mailboxes {
+        for m in &service.mailboxes {
             out.push(m.imap.username.to_ascii_lowercase());
             if let Some(from) = m.smtp.as_ref().and_then(|s| s.from.as_ref()) {
                 out.push(from.to_ascii_lowercase());

@@ -239,9 +239,14 @@ fn understand(
     let insp = inspect::inspect(&raw, &limits(row.oversize != 0));
     drop(raw);
     let arrived = row.internal_date()?;
-    let own = cfg.own_addresses();
-    let ctx = classify::Context::new(&cfg.campaign, &cfg.units, &row.department, arrived, &own)
-        .with_matcher(matcher);
+    let ctx = classify::Context::new(
+        &cfg.campaign,
+        &cfg.units,
+        &row.department,
+        arrived,
+        cfg.own_addresses(),
+    )
+    .with_matcher(matcher);
     let class = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         classify::classify_with(&insp, &ctx, manual)
     })) {
