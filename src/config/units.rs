@@ -63,10 +63,6 @@ impl UnitsFile {
         self.units.iter().find(|u| u.id == id)
     }
 
-    pub fn by_sender(&self, address: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.is_sender(address))
-    }
-
     pub(super) fn validate(&self, p: &mut Problems) {
         if self.units.is_empty() {
             p.error("unit", "no [[unit]] is defined");

@@ -373,15 +373,7 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
     let mut bounced = Vec::new();
     for u in done {
         if let Some((orig, detail)) = &u.bounce_of {
-            let hit: Option<(i64, String)> = sqlx::query_as(
-                "UPDATE outbox SET state = 'bounced', bounce = ? WHERE message_id = ?
-                 RETURNING id, kind",
-            )
-            .bind(detail)
-            .bind(orig)
-            .fetch_optional(&mut *tx)
-            .await
-            .context("cannot mark the returned mail bounced")?;
+            let hit = crate::outbox::mark_bounced(&mut tx, orig, detail).await?;
             bounced.push((u.row.id, hit));
         }
     }

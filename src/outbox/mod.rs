@@ -163,21 +163,21 @@ pub async fn raw(pool: &SqlitePool, id: i64) -> Result<Vec<u8>> {
     Ok(raw)
 }
 
-/// Marks the receipt with this Message-ID bounced; returns its id if found.
+/// Marks the mail with this Message-ID bounced, in the caller's
+/// transaction; returns its id and kind when it is one of ours.
 pub async fn mark_bounced(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     message_id: &str,
     detail: &str,
-) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "UPDATE outbox SET state = 'bounced', bounce = ? WHERE message_id = ? RETURNING id",
+) -> Result<Option<(i64, String)>> {
+    sqlx::query_as(
+        "UPDATE outbox SET state = 'bounced', bounce = ? WHERE message_id = ? RETURNING id, kind",
     )
     .bind(detail)
     .bind(message_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
-    .context("cannot mark the mail bounced")?;
-    Ok(row.map(|(id,)| id))
+    .context("cannot mark the returned mail bounced")
 }
 
 /// What one step of the sender did.
