@@ -67,14 +67,7 @@ pub async fn review(
         return Ok(ExitCode::SUCCESS);
     }
     let deliveries = report::deliveries(&app.ledger.pool).await?;
-    let resolved: std::collections::HashSet<String> =
-        sqlx::query_as::<_, (String,)>("SELECT message_key FROM reviews")
-            .fetch_all(&app.ledger.pool)
-            .await
-            .context("cannot read reviews")?
-            .into_iter()
-            .map(|(k,)| k)
-            .collect();
+    let resolved = review::resolved(&app.ledger.pool).await?;
     let items = review::items(&app.config, &deliveries, &resolved);
     if json {
         println!(

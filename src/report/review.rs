@@ -64,6 +64,16 @@ impl Item {
     }
 }
 
+/// Message keys a person has marked as dealt with (`mailroom review --resolve`).
+pub async fn resolved(pool: &sqlx::SqlitePool) -> anyhow::Result<HashSet<String>> {
+    use anyhow::Context as _;
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT message_key FROM reviews")
+        .fetch_all(pool)
+        .await
+        .context("cannot read reviews")?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}
+
 /// Every open review item (resolved message keys left out).
 pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<String>) -> Vec<Item> {
     let mut out = Vec::new();

@@ -97,14 +97,6 @@ pub enum Outcome {
     },
 }
 
-async fn resolved(app: &App) -> Result<HashSet<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT message_key FROM reviews")
-        .fetch_all(&app.ledger.pool)
-        .await
-        .context("cannot read reviews")?;
-    Ok(rows.into_iter().map(|(k,)| k).collect())
-}
-
 /// Runs every job that is due at `app.now()`. Public so tests and
 /// `run --once` can drive the schedule deterministically.
 pub async fn step(app: &App) -> Result<Vec<Outcome>> {
@@ -154,7 +146,7 @@ pub async fn step(app: &App) -> Result<Vec<Outcome>> {
         let all = deliveries.as_deref().unwrap_or_default();
         let (mails, skipped) = match &job.kind {
             JobKind::Digest(dept) => {
-                let resolved = resolved(app).await?;
+                let resolved = report::review::resolved(&app.ledger.pool).await?;
                 (
                     vec![digest_mail(cfg, all, &resolved, dept, since, now, slot)?],
                     None,
@@ -360,7 +352,7 @@ pub async fn preview_digest(app: &App, dept: &str) -> Result<Outgoing> {
     digest_mail(
         &app.config,
         &all,
-        &resolved(app).await?,
+        &report::review::resolved(&app.ledger.pool).await?,
         dept,
         since,
         now,
