@@ -160,7 +160,7 @@ fn sqlite_count(db: &std::path::Path) -> usize {
 
 #[tokio::test]
 async fn daemon_reconnects_after_dovecot_restart() {
-    let private = PrivateEnv::start(true);
+    let private = PrivateEnv::start(2, true);
     let env = private.env.clone();
     let app = TestApp::with("restart", env.clone(), AppOptions::default());
     let mut daemon = app.spawn_daemon(&[]);

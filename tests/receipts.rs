@@ -300,7 +300,7 @@ async fn a_second_copy_arriving_later_is_waited_for_in_the_daemon() {
 
 #[tokio::test]
 async fn receipts_queue_while_smtp_is_down_and_all_go_out_once_when_it_returns() {
-    let private = PrivateEnv::start(false);
+    let private = PrivateEnv::start(1, false);
     let env = private.env.clone();
     let opts = AppOptions {
         extra_service: "[receipts]\nmax_per_hour = 100\nmax_per_day = 100\n".into(),

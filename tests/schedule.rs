@@ -32,7 +32,7 @@ fn of_kind(app: &TestApp, kind: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn reminders_go_to_exactly_the_units_missing_material_once_and_never_after_the_deadline() {
-    let app = TestApp::new("remind");
+    let app = TestApp::with_schedules("remind");
     app.append(
         "org",
         &sample("001-shijie-zhihuituanjian.eml"),
@@ -208,7 +208,7 @@ fn expected_matrix(export: &Value, items: &[&str]) -> BTreeMap<(String, String),
 
 #[tokio::test]
 async fn the_org_digest_matches_the_export_and_its_xlsx_holds_the_same_matrix() {
-    let app = TestApp::new("digest");
+    let app = TestApp::with_schedules("digest");
     once_at(&app, "2018-01-18T08:00:00+08:00");
     app.load_corpus().await;
     once_at(&app, "2018-01-29T10:00:00+08:00");
@@ -327,7 +327,7 @@ async fn the_org_digest_matches_the_export_and_its_xlsx_holds_the_same_matrix() 
 
 #[tokio::test]
 async fn downtime_over_two_digest_times_sends_one_digest_on_start() {
-    let app = TestApp::new("downtime");
+    let app = TestApp::with_schedules("downtime");
     once_at(&app, "2018-01-20T08:00:00+08:00");
     once_at(&app, "2018-01-20T08:31:00+08:00");
     assert_eq!(

@@ -122,11 +122,15 @@ pub struct PrivateEnv {
 }
 
 impl PrivateEnv {
-    pub fn start(dovecot_only: bool) -> PrivateEnv {
+    /// `slot` (1..=11) is the caller's own: each test that needs a private
+    /// environment names a different one, so parallel tests never meet on a
+    /// port. Bases 21000..=31000 keep every port (BASE+24..BASE+993) below
+    /// the kernel's ephemeral range (32768–60999), where an outgoing
+    /// connection could hold the port by chance.
+    pub fn start(slot: u16, dovecot_only: bool) -> PrivateEnv {
+        assert!((1..=11).contains(&slot), "private slot {slot} out of 1..=11");
         let dir = tempfile::tempdir().expect("tempdir");
-        // Spread bases over 30000..=59000 in steps of 1000 so parallel tests
-        // (and leftovers of earlier runs) rarely meet.
-        let base = 30000 + (std::process::id() % 30) as u16 * 1000;
+        let base = 20000 + slot * 1000;
         let env = MailEnv::private(dir.path(), base, dovecot_only);
         PrivateEnv { env, _dir: dir }
     }
@@ -293,6 +297,11 @@ pub struct AppOptions {
     pub tls: Option<String>,
     /// SMTP port override (default: the environment's Postfix).
     pub smtp_port: Option<u16>,
+    /// Digests and reminders on their cron schedules. Off unless a test is
+    /// about them: tests move the clock (`--now`) from the real time, and
+    /// a daily 08:30 digest would fall inside that window at some hour of
+    /// the day and join whatever the test counts.
+    pub schedules: bool,
 }
 
 impl Default for AppOptions {
@@ -306,6 +315,7 @@ impl Default for AppOptions {
             idle: true,
             tls: None,
             smtp_port: None,
+            schedules: false,
         }
     }
 }
@@ -313,6 +323,15 @@ impl Default for AppOptions {
 impl TestApp {
     pub fn new(name: &str) -> TestApp {
         Self::with(name, MailEnv::shared(), AppOptions::default())
+    }
+
+    /// An app whose digests and reminders run on their schedules.
+    pub fn with_schedules(name: &str) -> TestApp {
+        let opts = AppOptions {
+            schedules: true,
+            ..AppOptions::default()
+        };
+        Self::with(name, MailEnv::shared(), opts)
     }
 
     pub fn with(name: &str, env: MailEnv, opts: AppOptions) -> TestApp {
@@ -326,6 +345,9 @@ impl TestApp {
             "campaign = \"campaign-2017.toml\"\nunits = \"units.toml\"\ndata_dir = \"data\"\n{}\n",
             opts.extra_service
         );
+        if !opts.schedules {
+            toml.push_str("[digest]\nenabled = false\n[reminders]\nenabled = false\n");
+        }
         for dept in DEPARTMENTS {
             // A full address: Postfix delivers mail for it (bounces of the
             // receipts this test sends) into this very IMAP mailbox.
