@@ -26,6 +26,8 @@ pub struct App {
     pub ledger: Ledger,
     pub events: Arc<Events>,
     pub clock: Clock,
+    /// The processes that look inside messages.
+    pub workers: Arc<intake::worker::Pool>,
 }
 
 #[derive(Debug, Default)]
@@ -40,11 +42,23 @@ impl App {
     pub async fn open(config: Config, clock: Clock) -> Result<App> {
         let ledger = Ledger::open(&config.database_url, &config.data_dir).await?;
         Ok(App {
+            workers: Arc::new(worker_pool(&config)?),
             config: Arc::new(config),
             ledger,
             events: Arc::new(Events::default()),
             clock,
         })
+    }
+
+    /// Ends a command that understood messages: the workers are waited for
+    /// (so their peak memory is known) and the ledger closed. The
+    /// `resources` line is what the hostile-mail tests check the memory
+    /// budget against.
+    pub async fn close(&self) {
+        self.workers.shutdown().await;
+        let (own, workers) = intake::worker::peak_rss_kb();
+        info!(peak_rss_kb = own, worker_peak_rss_kb = workers, "resources");
+        self.ledger.close().await;
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -160,16 +174,31 @@ impl App {
             match next {
                 Some(cfg) => {
                     info!("configuration reloaded");
+                    self.workers.shutdown().await;
+                    self.workers = Arc::new(worker_pool(&cfg)?);
                     self.config = Arc::new(cfg);
                 }
                 None => {
                     info!("shut down");
+                    self.workers.shutdown().await;
                     self.ledger.close().await;
                     return Ok(());
                 }
             }
         }
     }
+}
+
+/// Inspection workers as the configuration sets them; the executable is
+/// this one (`mailroom inspect-worker`).
+fn worker_pool(config: &Config) -> Result<intake::worker::Pool> {
+    let exe = std::env::current_exe()
+        .map_err(|e| anyhow::anyhow!("cannot find mailroom's own executable: {e}"))?;
+    Ok(intake::worker::Pool::new(intake::worker::Settings {
+        exe,
+        memory_bytes: config.worker_memory_bytes(),
+        timeout: Duration::from_secs(config.service.intake.worker_timeout_secs),
+    }))
 }
 
 /// What the daemon listens to.

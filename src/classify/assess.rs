@@ -101,6 +101,7 @@ pub(crate) fn apply(
             ProblemKind::UnreadableAttachment,
             Flag::UnreadableAttachment,
         ),
+        (ProblemKind::UnopenedAttachment, Flag::UnopenedAttachment),
         (ProblemKind::SuspiciousArchive, Flag::SuspiciousArchive),
         (ProblemKind::UnsafeFilename, Flag::UnsafeFilename),
         (ProblemKind::Malformed, Flag::Malformed),

@@ -106,8 +106,18 @@ pub enum Flag {
     NoAttachments,
     ExternalLink,
     UnreadableAttachment,
+    /// A file beyond the inspection budget: kept, not looked inside; a
+    /// person checks it (the unit is not asked to resend).
+    UnopenedAttachment,
     SuspiciousArchive,
     UnsafeFilename,
+    /// The message could not be understood: it crashed or outlasted the
+    /// inspection worker twice. Recorded from its headers alone, set aside
+    /// for a person (`mailroom review`); never reprocessed automatically.
+    Quarantined,
+    /// Authentication-Results from a trusted server say SPF, DKIM and DMARC
+    /// all failed: the registered sender address does not decide the unit.
+    SenderUnverified,
     /// Needs the ledger: set by the intake stage, never here.
     Resubmission,
     /// Needs the ledger: set by the intake stage, never here.

@@ -85,7 +85,12 @@ pub enum Command {
     CheckConfig,
     /// Re-classify every stored message from its raw file with the current
     /// configuration (after adding a sender address or a keyword).
-    Reprocess,
+    /// Quarantined messages are left alone unless named with --message.
+    Reprocess {
+        /// Retry this quarantined message (ledger id or Message-ID) only.
+        #[arg(long)]
+        message: Option<String>,
+    },
     /// Record a person's decision about a message; reprocessing keeps it.
     Assign {
         /// Ledger id (from `mailroom review` / `messages`) or Message-ID.
@@ -156,6 +161,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Internal: the process that looks inside messages (started by
+    /// mailroom itself, one per core; see `intake::worker`).
+    #[command(hide = true)]
+    InspectWorker,
 }
 
 /// Runs the parsed command; the caller has set up logging.
@@ -218,6 +227,9 @@ fn clock(cli: &Cli) -> Clock {
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::CheckConfig => check_config(&cli),
+        // main.rs runs the worker before starting the runtime; this arm only
+        // serves a library caller.
+        Command::InspectWorker => Ok(crate::intake::worker::serve()),
         Command::Run { once, no_receipts } => {
             let app = App::open(load(&cli, Secrets::Check)?, clock(&cli)).await?;
             if *once {
@@ -227,7 +239,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     crate::intake::Mode::Live
                 };
                 let report = app.run_once(mode).await?;
-                app.ledger.close().await;
+                app.close().await;
                 if report.failed_mailboxes.is_empty() {
                     Ok(ExitCode::SUCCESS)
                 } else {
@@ -265,7 +277,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 crate::intake::Mode::Live
             };
             let processed = crate::intake::process_pending_as(&app, mode).await?;
-            app.ledger.close().await;
+            app.close().await;
             println!(
                 "stored {}, already present {}, failed {}; classified {}",
                 report.stored, report.known, report.failed, processed.processed
@@ -345,10 +357,16 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             app.ledger.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Reprocess => {
+        Command::Reprocess { message } => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
-            let r = crate::intake::reprocess(&app).await?;
-            app.ledger.close().await;
+            let r = match message {
+                Some(m) => {
+                    let key = crate::intake::resolve_message(&app, m).await?;
+                    crate::intake::retry_quarantined(&app, &key).await?
+                }
+                None => crate::intake::reprocess(&app).await?,
+            };
+            app.close().await;
             println!(
                 "re-classified {} message(s), {} submission(s)",
                 r.processed, r.submissions

@@ -250,6 +250,41 @@ impl Config {
     /// Every address that is the service's own: the departments' public
     /// mailboxes, login names and configured From addresses, lower-case.
     /// Never answered, never counted.
+    /// RLIMIT_AS of an inspection worker (`[intake] worker_memory_mb`).
+    pub fn worker_memory_bytes(&self) -> u64 {
+        let mb = self
+            .service
+            .intake
+            .worker_memory_mb
+            .unwrap_or(4 * self.service.fetch.max_message_mb + 256);
+        mb << 20
+    }
+
+    /// authserv-ids whose Authentication-Results are believed: configured,
+    /// or the domains of the IMAP servers (the provider that delivered the
+    /// mail is the one that checked it).
+    pub fn trusted_authserv_ids(&self) -> Vec<String> {
+        if let Some(ids) = &self.service.intake.trusted_authserv_ids {
+            return ids.iter().map(|s| s.to_ascii_lowercase()).collect();
+        }
+        let mut ids: Vec<String> = self
+            .service
+            .mailboxes
+            .iter()
+            .filter_map(|m| {
+                let host = m.imap.host.to_ascii_lowercase();
+                if host.parse::<std::net::IpAddr>().is_ok() {
+                    return None;
+                }
+                let labels: Vec<&str> = host.split('.').collect();
+                (labels.len() >= 2).then(|| labels[labels.len() - 2..].join("."))
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     pub fn own_addresses(&self) -> &[String] {
         &self.own
     }

@@ -25,6 +25,8 @@ pub struct ServiceFile {
     #[serde(default)]
     pub fetch: FetchSettings,
     #[serde(default)]
+    pub intake: IntakeSettings,
+    #[serde(default)]
     pub outbox: OutboxSettings,
     #[serde(default)]
     pub receipts: ReceiptSettings,
@@ -56,6 +58,33 @@ impl Default for FetchSettings {
             batch_messages: 200,
             batch_mb: 32,
             max_attempts: 3,
+        }
+    }
+}
+
+/// How messages are looked into (see `intake::worker`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntakeSettings {
+    /// Address-space limit of each inspection worker. Default: four times
+    /// `fetch.max_message_mb` plus 256 MB (the raw message, its decoded
+    /// parts and the parsers' own memory, with room to spare).
+    pub worker_memory_mb: Option<u64>,
+    /// Longest one message may take (wall clock and CPU) before its worker
+    /// is killed; twice and the message is quarantined.
+    pub worker_timeout_secs: u64,
+    /// Servers whose `Authentication-Results` headers are believed, by
+    /// authserv-id (exact, or a domain it ends with). Default: the domains
+    /// of the configured IMAP servers (imap.126.com → 126.com).
+    pub trusted_authserv_ids: Option<Vec<String>>,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        IntakeSettings {
+            worker_memory_mb: None,
+            worker_timeout_secs: 120,
+            trusted_authserv_ids: None,
         }
     }
 }
@@ -309,6 +338,15 @@ impl ServiceFile {
                     }
                 }
             }
+        }
+        if self.intake.worker_timeout_secs == 0 {
+            p.error("intake.worker_timeout_secs", "must be at least 1");
+        }
+        if self.intake.worker_memory_mb.is_some_and(|m| m < 64) {
+            p.error(
+                "intake.worker_memory_mb",
+                "must be at least 64 (the worker itself needs some)",
+            );
         }
         if self.fetch.max_attempts == 0 {
             p.error("fetch.max_attempts", "must be at least 1");

@@ -29,7 +29,7 @@ pub use links::LINK_PATTERNS;
 
 /// Resource bounds for looking inside attachments. Past any archive bound
 /// nothing is extracted and the archive is reported `suspicious_archive`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Limits {
     /// Sum of the uncompressed sizes an archive may declare (and expand to).
     pub max_total_uncompressed: u64,
@@ -77,7 +77,7 @@ impl Default for Limits {
 }
 
 /// Everything mailroom learned from one raw message.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Inspection {
     pub headers: Headers,
     /// The message's own text (plain, else HTML converted), quotes included.
@@ -136,7 +136,7 @@ pub struct Headers {
 }
 
 /// How a material file reached us.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// A MIME part of the message itself.
@@ -146,7 +146,7 @@ pub enum Origin {
 }
 
 /// What a file is, from its magic bytes (the name only breaks ties).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Pdf,
@@ -168,7 +168,7 @@ pub enum FileKind {
     Other,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attachment {
     /// The name exactly as sent, decoded (path components kept).
     pub filename: String,
@@ -200,7 +200,7 @@ pub struct Attachment {
 }
 
 /// The overview form (工作开展情况表) as found in a spreadsheet or Word table.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Form {
     /// Zip member path when the form was inside an archive.
     pub member: Option<String>,
@@ -210,7 +210,7 @@ pub struct Form {
 }
 
 /// One project row of the form.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FormRow {
     /// （一）..（五） as 1..5, when the row had an ordinal.
     pub ordinal: Option<u8>,
@@ -220,7 +220,7 @@ pub struct FormRow {
     pub filled: bool,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Forwarded {
     pub subject: String,
     pub from: Option<Mailbox>,
@@ -231,22 +231,25 @@ pub struct Forwarded {
     pub depth: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ExternalLink {
     pub provider: String,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     UnreadableAttachment,
+    /// A file whose declared or actual structure (cells, shared strings,
+    /// repeated rows) is beyond the inspection budget: kept, not opened.
+    UnopenedAttachment,
     SuspiciousArchive,
     UnsafeFilename,
     Malformed,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Problem {
     pub kind: ProblemKind,
     pub detail: String,
@@ -255,7 +258,7 @@ pub struct Problem {
 }
 
 /// A delivery status notification (bounce), for matching to sent receipts.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DeliveryReport {
     /// `multipart/report; report-type=delivery-status` rather than plain text.
     pub structured: bool,
@@ -263,7 +266,7 @@ pub struct DeliveryReport {
     pub recipients: Vec<DsnRecipient>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DsnRecipient {
     pub address: String,
     pub action: Option<String>,
@@ -312,6 +315,19 @@ pub fn inspect(raw: &[u8], limits: &Limits) -> Inspection {
             i
         }
     }
+}
+
+/// What the headers alone say, for a message whose full inspection failed
+/// (see `intake::worker`): no part is decoded, no file opened.
+pub fn inspect_headers(raw: &[u8]) -> Inspection {
+    let mut i = Inspection::default();
+    if let Some(h) = std::panic::catch_unwind(|| headers::headers_only(raw))
+        .ok()
+        .flatten()
+    {
+        i.headers = h;
+    }
+    i
 }
 
 /// Keeps the first and last part of a long text (the signature is at the

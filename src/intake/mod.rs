@@ -13,11 +13,12 @@ mod assign;
 pub mod receipts;
 pub mod record;
 pub mod relations;
+mod understand;
+pub mod worker;
 
 pub use assign::{AssignOutcome, assign, resolve_message};
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -25,21 +26,15 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
 
-use crate::classify::{self, Classification, Flag, Kind, Manual};
+use crate::classify::{Flag, Kind};
 use crate::config::Config;
 use crate::daemon::App;
-use crate::inspect::{self, Headers, Limits};
-use crate::ledger::messages::{self as ledger_messages, MessageRow};
-use crate::ledger::{BlobKind, BlobStore, Staged};
+use crate::ledger::Staged;
 pub use receipts::{Decision, Mode};
-use record::{AttachmentRow, json};
+use understand::Understood;
 
 /// Messages understood and recorded together (one transaction, one syncfs).
 const BATCH: i64 = 64;
-/// Longest a single message may take to inspect and classify. The limits
-/// inside `inspect` keep real mail far below this; past it the message goes
-/// to review rather than holding up the mailbox.
-const CLASSIFY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often the stage looks for work even without a signal.
 const IDLE_CHECK: Duration = Duration::from_secs(60);
 
@@ -50,18 +45,6 @@ pub struct Report {
     pub receipts_queued: usize,
     /// Queued receipts re-rendered (another copy arrived): may now be due.
     pub receipts_updated: usize,
-}
-
-/// One message, understood, with its files staged.
-struct Understood {
-    row: MessageRow,
-    key: String,
-    headers: Headers,
-    class: Classification,
-    attachments: Vec<AttachmentRow>,
-    staged: Vec<Staged>,
-    /// (original Message-ID, detail) when this is a delivery report.
-    bounce_of: Option<(String, String)>,
 }
 
 /// Processes every stored message that has no delivery yet.
@@ -98,6 +81,35 @@ pub async fn reprocess(app: &App) -> Result<Report> {
     .await
 }
 
+/// A person's explicit retry of a quarantined message (every stored copy
+/// of it): the quarantine and the in-flight count are cleared and it is
+/// understood again. If it fails twice again it is quarantined again.
+pub async fn retry_quarantined(app: &App, message_key: &str) -> Result<Report> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT m.id FROM messages m JOIN deliveries d ON d.message_row = m.id
+         WHERE d.message_key = ? AND m.quarantined IS NOT NULL ORDER BY m.internal_date, m.id",
+    )
+    .bind(message_key)
+    .fetch_all(&app.ledger.pool)
+    .await
+    .context("cannot find the quarantined message")?;
+    for (id,) in &ids {
+        sqlx::query(
+            "UPDATE messages SET quarantined = NULL, quarantined_at = NULL, understand_attempts = 0 WHERE id = ?",
+        )
+        .bind(id)
+        .execute(&app.ledger.pool)
+        .await
+        .context("cannot lift the quarantine")?;
+    }
+    process_rows(
+        app,
+        ids.into_iter().map(|(i,)| i).collect(),
+        Mode::Reprocess,
+    )
+    .await
+}
+
 /// Processes these ledger rows, in order, in batches. Two stages overlap:
 /// understanding batch N+1 (CPU, on blocking threads) runs while batch N is
 /// made durable and recorded (SQLite), so neither waits for the other.
@@ -105,7 +117,7 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Understood>>(1);
     let producer = async move {
         for chunk in ids.chunks(BATCH as usize) {
-            let done = understand_batch(app, chunk).await?;
+            let done = understand::batch(app, chunk, mode).await?;
             if tx.send(done).await.is_err() {
                 break;
             }
@@ -141,207 +153,6 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
     Ok(total)
 }
 
-/// Reads, inspects and classifies one batch on blocking threads, as many at
-/// once as there are cores.
-async fn understand_batch(app: &App, ids: &[i64]) -> Result<Vec<Understood>> {
-    let pool = &app.ledger.pool;
-    let mut jobs = Vec::new();
-    for &id in ids {
-        let Some(row) = ledger_messages::get(pool, id).await? else {
-            continue;
-        };
-        let key = record::message_key(row.message_id.as_deref(), &row.sha256);
-        let manual: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT unit, items FROM assignments WHERE message_key = ?")
-                .bind(&key)
-                .fetch_optional(pool)
-                .await
-                .context("cannot read assignments")?;
-        let manual = manual.map(|(unit, items)| Manual {
-            unit,
-            items: items.and_then(|i| serde_json::from_str(&i).ok()),
-        });
-        jobs.push((row, key, manual));
-    }
-    let t0 = std::time::Instant::now();
-    let width = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let matcher = Arc::new(classify::UnitMatcher::new(&app.config.units));
-    let mut done: Vec<Understood> = Vec::new();
-    for group in jobs.chunks(width) {
-        let handles: Vec<_> = group
-            .iter()
-            .cloned()
-            .map(|(row, key, manual)| {
-                let cfg = app.config.clone();
-                let blobs = app.ledger.blobs.clone();
-                let matcher = matcher.clone();
-                let fallback_row = row.clone();
-                let fallback_key = key.clone();
-                let handle = tokio::task::spawn_blocking(move || {
-                    understand(&cfg, &blobs, &matcher, row, key, manual.as_ref())
-                });
-                (handle, fallback_row, fallback_key)
-            })
-            .collect();
-        for (handle, row, key) in handles {
-            match tokio::time::timeout(CLASSIFY_TIMEOUT, handle).await {
-                Ok(Ok(Ok(u))) => done.push(u),
-                Ok(Ok(Err(e))) => {
-                    // The raw file could not be read: a disk problem, not the
-                    // message's. Leave it pending; it is retried later.
-                    error!(department = %row.department, uid = row.uid, message_id = row.message_id.as_deref().unwrap_or(""), error = %format!("{e:#}"), "cannot process message");
-                }
-                Ok(Err(join)) => {
-                    error!(department = %row.department, uid = row.uid, message_id = row.message_id.as_deref().unwrap_or(""), error = %join, "classifier crashed on this message; sent to review");
-                    done.push(for_review(
-                        row,
-                        key,
-                        "the classifier crashed on this message",
-                    ));
-                }
-                Err(_) => {
-                    error!(department = %row.department, uid = row.uid, message_id = row.message_id.as_deref().unwrap_or(""), timeout_secs = CLASSIFY_TIMEOUT.as_secs(), "classifying took too long; sent to review");
-                    done.push(for_review(row, key, "classifying took too long"));
-                }
-            }
-        }
-    }
-    tracing::debug!(
-        messages = done.len(),
-        understand_ms = t0.elapsed().as_millis() as u64,
-        "batch understood"
-    );
-    Ok(done)
-}
-
-/// Inspection limits for a message. An oversize message (over
-/// `fetch.max_message_mb`) is classified from its headers, names and text,
-/// but its files are not opened: memory and time stay bounded whatever
-/// arrives.
-fn limits(oversize: bool) -> Limits {
-    let mut l = Limits::default();
-    if oversize {
-        l.max_inspect_size = 0;
-    }
-    l
-}
-
-/// Reads, inspects, classifies and stages one message (blocking).
-fn understand(
-    cfg: &Config,
-    blobs: &BlobStore,
-    matcher: &classify::UnitMatcher,
-    row: MessageRow,
-    key: String,
-    manual: Option<&Manual>,
-) -> Result<Understood> {
-    let raw = blobs.read(std::path::Path::new(&row.raw_path))?;
-    let insp = inspect::inspect(&raw, &limits(row.oversize != 0));
-    drop(raw);
-    let arrived = row.internal_date()?;
-    let ctx = classify::Context::new(
-        &cfg.campaign,
-        &cfg.units,
-        &row.department,
-        arrived,
-        cfg.own_addresses(),
-    )
-    .with_matcher(matcher);
-    let class = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        classify::classify_with(&insp, &ctx, manual)
-    })) {
-        Ok(c) => c,
-        Err(_) => {
-            error!(department = %row.department, uid = row.uid, "classifier panicked; message sent to review");
-            return Ok(for_review(
-                row,
-                key,
-                "the classifier crashed on this message",
-            ));
-        }
-    };
-    let mut attachments = Vec::new();
-    let mut staged = Vec::new();
-    for ac in &class.attachments {
-        let Some(a) = insp.attachments.get(ac.index) else {
-            continue;
-        };
-        let s = blobs.stage(BlobKind::Attachment, &a.bytes)?;
-        attachments.push(AttachmentRow {
-            message_row: row.id,
-            ordinal: ac.index as i64,
-            filename: a.filename.clone(),
-            safe_filename: a.safe_filename.clone(),
-            size: a.size as i64,
-            sha256: a.sha256.clone(),
-            content_type: a.content_type.clone(),
-            path: s.rel_path.to_string_lossy().into_owned(),
-            items: json(&ac.items)?,
-            members: a.members.as_ref().map(json).transpose()?,
-            problem: a
-                .unreadable
-                .as_ref()
-                .map(|r| format!("unreadable: {r}"))
-                .or_else(|| a.suspicious.as_ref().map(|r| format!("suspicious: {r}"))),
-        });
-        staged.push(s);
-    }
-    let bounce_of = match (&class.kind, &insp.dsn) {
-        (Kind::Bounce, Some(d)) => d.original_message_id.as_ref().map(|id| {
-            let detail = d
-                .recipients
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {} {}",
-                        r.address,
-                        r.status.as_deref().unwrap_or(""),
-                        r.diagnostic.as_deref().unwrap_or("")
-                    )
-                    .trim()
-                    .to_owned()
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            (
-                id.trim()
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_owned(),
-                detail,
-            )
-        }),
-        _ => None,
-    };
-    Ok(Understood {
-        row,
-        key,
-        headers: insp.headers,
-        class,
-        attachments,
-        staged,
-        bounce_of,
-    })
-}
-
-/// What is recorded for a message the classifier could not handle: a
-/// submission of an unknown unit, flagged malformed, so a person looks at it.
-fn for_review(row: MessageRow, key: String, why: &str) -> Understood {
-    Understood {
-        row,
-        key,
-        headers: Headers::default(),
-        class: Classification {
-            flags: vec![Flag::Malformed],
-            reasons: vec![why.to_owned()],
-            ..Classification::empty(Kind::Submission)
-        },
-        attachments: Vec::new(),
-        staged: Vec::new(),
-        bounce_of: None,
-    }
-}
-
 async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report> {
     let now = app.now();
     let cfg = &app.config;
@@ -363,6 +174,7 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
         .await?;
         keys.insert(u.key.clone());
     }
+    settle_attempts(&mut tx, done, now).await?;
     let rel_start = std::time::Instant::now();
     let rows: Vec<i64> = done.iter().map(|u| u.row.id).collect();
     let final_flags = record::refresh_relations(&mut tx, &rows).await?;
@@ -417,6 +229,39 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
         }
     }
     Ok(report)
+}
+
+/// Clears the in-flight count of the recorded messages and records the
+/// quarantine of those set aside (see `understand`).
+async fn settle_attempts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    done: &[Understood],
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    let ids: Vec<String> = done.iter().map(|u| u.row.id.to_string()).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // Ids are integers from the ledger itself: safe to inline.
+    sqlx::query(&format!(
+        "UPDATE messages SET understand_attempts = 0 WHERE id IN ({})",
+        ids.join(",")
+    ))
+    .execute(&mut **tx)
+    .await
+    .context("cannot clear understanding attempts")?;
+    for u in done {
+        if let Some(why) = &u.quarantine {
+            sqlx::query("UPDATE messages SET quarantined = ?, quarantined_at = ? WHERE id = ?")
+                .bind(why)
+                .bind(crate::ledger::messages::fmt_time(now))
+                .bind(u.row.id)
+                .execute(&mut **tx)
+                .await
+                .context("cannot record a quarantine")?;
+        }
+    }
+    Ok(())
 }
 
 /// The one line an administrator greps for: every decision about a message.

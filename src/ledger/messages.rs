@@ -54,6 +54,10 @@ pub struct MessageRow {
     pub raw_path: String,
     pub fetched_at: String,
     pub oversize: i64,
+    /// Batches this message was in when mailroom died (see migration 0005).
+    pub understand_attempts: i64,
+    /// Why it was set aside, when it was (see `intake::worker`).
+    pub quarantined: Option<String>,
 }
 
 impl MessageRow {
@@ -87,7 +91,7 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>> {
 }
 
 const MESSAGE_COLUMNS: &str = "id, department, source, uidvalidity, uid, message_id, internal_date, \
-     size, sha256, raw_path, fetched_at, oversize";
+     size, sha256, raw_path, fetched_at, oversize, understand_attempts, quarantined";
 
 /// `(uidvalidity, last_uid)` for a mailbox, if it was ever synced.
 pub async fn sync_state(pool: &SqlitePool, department: &str) -> Result<Option<(u32, u32)>> {
