@@ -10,7 +10,9 @@ MAILENV_PASSWORD and MAILENV_CA_FILE, checks the properties mailroom relies
 on, prints one line per check and a closing "N passed, N failed" line, and
 exits non-zero if any check failed. Every run uses fresh user names and
 unique tokens, so it can be repeated against the same instance. Set
-MAILENV_SELFTEST_NO_SMTP=1 for a --dovecot-only instance.
+MAILENV_SELFTEST_NO_SMTP=1 for a --dovecot-only instance. With
+MAILENV_NETEASE_SMTP_PORT set (mailenv.sh env prints it), it also runs
+netease-smtp-selftest.py (the NetEase SMTP emulator) as one check.
 """
 
 import email
@@ -328,6 +330,24 @@ if not NO_SMTP:
     @check("SMTP to someone@nowhere.invalid bounces with a DSN too")
     def _():
         return expect_bounce("someone@nowhere.invalid")
+
+# The NetEase SMTP emulator that mailenv.sh runs next to Postfix: its own
+# self-test (every rule, the relay into Dovecot, the hold hook) as one check.
+if not NO_SMTP and os.environ.get("MAILENV_NETEASE_SMTP_PORT"):
+
+    @check("NetEase SMTP emulator (netease-smtp-selftest.py)")
+    def _():
+        import subprocess
+
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "netease-smtp-selftest.py")
+        p = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=300)
+        lines = p.stdout.splitlines()
+        for line in lines[:-1]:
+            print(f"  netease: {line}", flush=True)
+        summary = lines[-1] if lines else "no output"
+        if p.returncode != 0:
+            raise AssertionError(f"{summary}; exit {p.returncode}; {p.stderr.strip()[-2000:]}")
+        return summary
 
 
 failed = results.count(False)

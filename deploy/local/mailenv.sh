@@ -12,6 +12,7 @@
 #   restart-dovecot       stop + start Dovecot only
 #   stop-postfix | start-postfix
 #   wipe USER...          delete all mail of these Dovecot users
+#   restart-netease       stop + start the NetEase SMTP emulator only
 #
 # Instance parameters (environment; several instances can run side by side):
 #   MAILENV_DIR        default <repo>/.mailenv — config, state, logs, pids,
@@ -35,6 +36,14 @@
 # delivered by LMTP to the Dovecot user named by the full address, except
 # local parts nosuch* and domains *.invalid, which are accepted and then
 # bounced with a DSN to the envelope sender.
+#
+# NetEase SMTP emulator (deploy/local/netease-smtp.py, started with Postfix):
+# 126/163-style SMTP, implicit TLS on BASE+465 and plain on BASE+587, with
+# NetEase's replies and per-account quotas set by JSON control files; what it
+# accepts it relays to this Postfix. `env` also prints
+# MAILENV_NETEASE_SMTPS_PORT MAILENV_NETEASE_SMTP_PORT MAILENV_NETEASE_DIR
+# (control files: accounts/<login>.json) MAILENV_NETEASE_LOG (JSON lines).
+# Details: the docstring of netease-smtp.py.
 #
 # Nothing here touches /etc/dovecot, /etc/postfix or the system instances of
 # either server: both run from configuration files generated below
@@ -642,6 +651,115 @@ stop_postfix() {
 }
 
 # ---------------------------------------------------------------------------
+# NetEase SMTP emulator (deploy/local/netease-smtp.py): 126.com/163.com-style
+# SMTP with NetEase's rules (quotas, DT:SPM, DT:SUM, ...) in front of this
+# Postfix, to which it relays what it accepts. Implicit TLS on BASE+465,
+# plain (AUTH allowed, STARTTLS offered) on BASE+587. Runs whenever Postfix
+# does. Its docstring describes the control files ($NE_DIR/accounts/
+# <login>.json, $NE_DIR/defaults.json) and the JSON log ($NE_LOG).
+# ---------------------------------------------------------------------------
+
+netease_paths() {
+  NE_SMTPS_PORT=$((BASE + 465))
+  NE_SMTP_PORT=$((BASE + 587))
+  NE_DIR=$DIR/netease-smtp
+  NE_LOG=$DIR/netease-smtp.log
+  NE_PIDFILE=$NE_DIR/pid
+  NE_OUT=$LOG_DIR/netease-smtp.out
+  NE_GREETING="220 163.com Anti-spam GT for Coremail System (163com[20141201])"
+}
+
+# netease_owns PID: PID is this instance's emulator (not a recycled pid).
+netease_owns() {
+  pid_alive "$1" &&
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "netease-smtp.py --dir $NE_DIR "
+}
+
+netease_pid() {
+  local pid
+  pid=$(head -n1 "$NE_PIDFILE" 2>/dev/null | tr -d ' ') || return 1
+  netease_owns "$pid" || return 1
+  echo "$pid"
+}
+
+start_netease() {
+  netease_paths
+  [[ ${WITH_POSTFIX:-yes} == yes ]] || return 0
+  netease_pid >/dev/null && return 0
+  local p py pid deadline
+  for p in "$NE_SMTPS_PORT" "$NE_SMTP_PORT"; do
+    port_open "$p" && die "port $p is already in use (MAILENV_PORT_BASE=$BASE); pick another MAILENV_PORT_BASE"
+  done
+  # Debian's python3 (stdlib only); any python3 >= 3.11 would do.
+  py=/usr/bin/python3
+  [[ -x $py ]] || py=$(command -v python3) || die "python3 is needed for the NetEase SMTP emulator"
+  mkdir -p "$NE_DIR" "$LOG_DIR"
+  rm -f "$NE_PIDFILE"
+  # setsid: its own session, so it outlives this script; 9>&-: it must not
+  # hold the instance lock.
+  setsid "$py" "$SCRIPT_DIR/netease-smtp.py" --dir "$NE_DIR" --log "$NE_LOG" \
+    --smtps-port "$NE_SMTPS_PORT" --smtp-port "$NE_SMTP_PORT" --relay-port "$SMTP_PORT" \
+    --password "$PASSWORD" --cert "$TLS_DIR/server-chain.pem" --key "$TLS_DIR/server.key" \
+    --pidfile "$NE_PIDFILE" </dev/null >>"$NE_OUT" 2>&1 9>&- &
+  pid=$!
+  # Bounded wait for the greeting on the plain port and a TLS listener;
+  # give up at once if the process died.
+  deadline=$((SECONDS + START_TIMEOUT))
+  until port_greets "$NE_SMTP_PORT" "$NE_GREETING" && port_open "$NE_SMTPS_PORT"; do
+    if ! kill -0 "$pid" 2>/dev/null || (( SECONDS >= deadline )); then
+      log "NetEase SMTP emulator did not greet on 127.0.0.1:$NE_SMTP_PORT within ${START_TIMEOUT}s; last lines of $NE_OUT:"
+      tail -n 30 "$NE_OUT" >&2 2>/dev/null || true
+      kill -KILL "$pid" 2>/dev/null || true
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+
+stop_netease() {
+  netease_paths
+  local pid f deadline
+  if pid=$(netease_pid); then
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + STOP_TIMEOUT))
+    while pid_alive "$pid" && (( SECONDS < deadline )); do sleep 0.05; done
+    if pid_alive "$pid"; then
+      log "NetEase SMTP emulator (pid $pid) did not stop within ${STOP_TIMEOUT}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  # One whose pid file was lost: matched by this instance's directory.
+  for f in $(grep -lsF -- "$NE_DIR" /proc/[0-9]*/cmdline 2>/dev/null || true); do
+    pid=${f#/proc/} pid=${pid%%/*}
+    netease_owns "$pid" && kill -KILL "$pid" 2>/dev/null
+  done
+  rm -f "$NE_PIDFILE"
+}
+
+netease_status() {
+  netease_paths
+  if netease_pid >/dev/null && port_open "$NE_SMTP_PORT" && port_open "$NE_SMTPS_PORT"; then
+    echo "netease-smtp: up (pid $(netease_pid); smtps 127.0.0.1:$NE_SMTPS_PORT, smtp :$NE_SMTP_PORT; log $NE_LOG)"
+  elif [[ ${WITH_POSTFIX:-yes} == no ]]; then
+    echo "netease-smtp: down (instance started with --dovecot-only)"
+  else
+    echo "netease-smtp: down"; return 1
+  fi
+}
+
+netease_env() {
+  netease_paths
+  local kv
+  for kv in \
+    "MAILENV_NETEASE_SMTPS_PORT=$NE_SMTPS_PORT" \
+    "MAILENV_NETEASE_SMTP_PORT=$NE_SMTP_PORT" \
+    "MAILENV_NETEASE_DIR=$NE_DIR" \
+    "MAILENV_NETEASE_LOG=$NE_LOG"; do
+    printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
+  done
+}
+
+# ---------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------
 
@@ -718,6 +836,7 @@ cmd_down() {
   derive
   # In parallel: each master lingers 1-2 s after SIGTERM by design.
   stop_postfix &
+  stop_netease &
   stop_dovecot
   wait
 }
@@ -737,6 +856,7 @@ cmd_status() {
   else
     echo "postfix: down"; rc=1
   fi
+  netease_status || rc=1
   echo "dir: $DIR"
   return "$rc"
 }
@@ -761,6 +881,7 @@ cmd_env() {
     "MAILENV_LOG_DIR=$LOG_DIR"; do
     printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
   done
+  netease_env
 }
 
 # Delete all mail of the given users. With no IMAP session open for a user
@@ -804,9 +925,12 @@ main() {
   case $cmd in
     up | restart-dovecot | stop-postfix | start-postfix | wipe) lock_instance ;;
     down) if [[ -d $DIR ]]; then lock_instance; fi ;;
+    restart-netease) lock_instance ;;
   esac
   case $cmd in
-    up) cmd_up "$@" ;;
+    # The emulator after cmd_up's every way out (it may return early when
+    # Dovecot and Postfix already run); only with Postfix.
+    up) cmd_up "$@"; start_netease ;;
     down) cmd_down ;;
     status) cmd_status ;;
     env) cmd_env ;;
@@ -825,6 +949,7 @@ main() {
       start_postfix
       ;;
     wipe) cmd_wipe "$@" ;;
+    restart-netease) need_state; stop_netease; start_netease ;;
     -h | --help | help) usage ;;
     *) die "unknown command '$cmd' (try --help)" ;;
   esac
