@@ -120,10 +120,25 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits, depth: usize) -> Result<ZipSca
         out.mimetype = Some(String::from_utf8_lossy(&b).trim().to_owned());
     }
     // Archives inside the archive count toward the total (42.zip style).
-    if out.suspicious.is_none() && depth < limits.max_nesting {
+    // Archives are opened `max_nesting` levels deep (the attachment is
+    // level 1): an archive in the last opened level is refused rather than
+    // passed unseen (42.zip nests six levels of small zips).
+    if out.suspicious.is_none()
+        && depth + 1 >= limits.max_nesting
+        && let Some(e) = out
+            .entries
+            .iter()
+            .find(|e| !e.dir && is_archive_name(&e.path))
+    {
+        out.suspicious = Some(format!(
+            "archive {:?} nested more than {} levels deep",
+            e.path, limits.max_nesting
+        ));
+    }
+    if out.suspicious.is_none() && depth + 1 < limits.max_nesting {
         let mut nested_total = total;
         for e in out.entries.clone().iter().filter(|e| !e.dir) {
-            if !e.path.to_ascii_lowercase().ends_with(".zip") {
+            if !is_archive_name(&e.path) {
                 continue;
             }
             let inner = match read_entry(bytes, e.index, e.size, limits) {
@@ -155,6 +170,11 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits, depth: usize) -> Result<ZipSca
         }
     }
     Ok(out)
+}
+
+/// Archives mailroom opens (zip); other archive formats are kept as files.
+fn is_archive_name(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".zip")
 }
 
 #[derive(Debug)]

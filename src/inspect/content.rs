@@ -9,6 +9,7 @@ use super::{FileKind, Form, Limits, archive, cfb, docx, form, sheet};
 pub(crate) struct Found {
     pub kind: Option<FileKind>,
     pub unreadable: Option<String>,
+    pub unopened: Option<String>,
     pub members: Option<Vec<String>>,
     pub suspicious: Option<String>,
     pub forms: Vec<Form>,
@@ -18,6 +19,7 @@ pub(crate) struct Found {
 pub(crate) struct Analysis {
     pub kind: FileKind,
     pub unreadable: Option<String>,
+    pub unopened: Option<String>,
     pub members: Option<Vec<String>>,
     pub suspicious: Option<String>,
     pub forms: Vec<Form>,
@@ -85,6 +87,7 @@ pub(crate) fn analyse(name: &str, bytes: &[u8], limits: &Limits) -> Analysis {
     Analysis {
         kind: f.kind.unwrap_or_else(|| kind_by_ext(&ext)),
         unreadable: f.unreadable,
+        unopened: f.unopened,
         members: f.members,
         suspicious: f.suspicious,
         forms: f.forms,
@@ -167,17 +170,23 @@ fn zip_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits, top: b
         return;
     }
     match kind {
-        FileKind::Xlsx | FileKind::Ods => match sheet::read(bytes, kind, limits) {
-            Ok(sheets) => f
-                .forms
-                .extend(sheets.iter().filter_map(|s| form::find(s, None))),
-            Err(e) => f.unreadable = Some(e),
-        },
+        FileKind::Xlsx | FileKind::Ods => sheets(f, bytes, kind, limits),
         FileKind::Docx | FileKind::Odt => match docx::read(bytes, kind, limits) {
             Ok(rows) => f.forms.extend(form::find(&rows, None)),
             Err(e) => f.unreadable = Some(e),
         },
         _ => {}
+    }
+}
+
+/// The forms in a spreadsheet, or why it was not read.
+fn sheets(f: &mut Found, bytes: &[u8], kind: FileKind, limits: &Limits) {
+    match sheet::read(bytes, kind, limits) {
+        Ok(sheets) => f
+            .forms
+            .extend(sheets.iter().filter_map(|s| form::find(s, None))),
+        Err(sheet::Error::Unreadable(e)) => f.unreadable = Some(e),
+        Err(sheet::Error::OverBudget(e)) => f.unopened = Some(e),
     }
 }
 
@@ -198,7 +207,7 @@ fn members_forms(f: &mut Found, scan: &archive::ZipScan, bytes: &[u8], limits: &
     }
 }
 
-fn cfb_container(f: &mut Found, ext: &str, bytes: &[u8], _limits: &Limits) {
+fn cfb_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits) {
     let streams = match cfb::stream_names(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -215,12 +224,7 @@ fn cfb_container(f: &mut Found, ext: &str, bytes: &[u8], _limits: &Limits) {
     }
     if has("Workbook") || has("Book") || matches!(ext, "xls" | "et") {
         f.kind = Some(FileKind::Xls);
-        match sheet::read(bytes, FileKind::Xls, _limits) {
-            Ok(sheets) => f
-                .forms
-                .extend(sheets.iter().filter_map(|s| form::find(s, None))),
-            Err(e) => f.unreadable = Some(e),
-        }
+        sheets(f, bytes, FileKind::Xls, limits);
         return;
     }
     if has("WordDocument") || matches!(ext, "doc" | "wps") {

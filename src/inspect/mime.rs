@@ -498,6 +498,13 @@ impl Walker<'_> {
                 Some(idx),
             );
         }
+        if let Some(why) = &found.unopened {
+            insp.problem(
+                ProblemKind::UnopenedAttachment,
+                format!("{filename}: {why}"),
+                Some(idx),
+            );
+        }
         if let Some(why) = &found.suspicious {
             insp.problem(
                 ProblemKind::SuspiciousArchive,
@@ -524,6 +531,7 @@ impl Walker<'_> {
             inline,
             kind: found.kind,
             unreadable: found.unreadable,
+            unopened: found.unopened,
             members: found.members,
             suspicious: found.suspicious,
             forms: found.forms,

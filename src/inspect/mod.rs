@@ -10,6 +10,7 @@
 //! in table rows, `dsn` reads delivery reports, `links` finds download links.
 
 mod archive;
+mod budget;
 mod cfb;
 mod content;
 mod cte;
@@ -40,7 +41,9 @@ pub struct Limits {
     pub ratio_min_size: u64,
     /// Entries in one archive.
     pub max_entries: usize,
-    /// Archives inside archives that are still opened to check their sizes.
+    /// Levels of archive opened to check their sizes, the attached archive
+    /// being level 1: with 2, a zip in a zip is opened, and a zip found in
+    /// that one makes the attachment `suspicious_archive`.
     pub max_nesting: usize,
     /// Bytes read from one archive member to look inside it (forms).
     pub max_member_read: u64,
@@ -52,6 +55,10 @@ pub struct Limits {
     pub max_parts: usize,
     /// Cells read from one spreadsheet when looking for the form.
     pub max_cells: usize,
+    /// Cells a spreadsheet may declare or span (its dense grid, summed over
+    /// sheets), and entries in its shared-string or format tables, before
+    /// it is opened at all (see `budget`).
+    pub max_grid_cells: u64,
     /// Characters of body text kept for the classifier. Units name
     /// themselves at the top or in the signature; scanning megabytes of text
     /// (a 30 MB message pasted into the body) would only cost time.
@@ -71,6 +78,8 @@ impl Default for Limits {
             max_message_depth: 8,
             max_parts: 1000,
             max_cells: 200_000,
+            // calamine's cell is 32 bytes: 16 MB of grid per worker at most.
+            max_grid_cells: 500_000,
             max_body_chars: 64 * 1024,
         }
     }
@@ -189,6 +198,10 @@ pub struct Attachment {
     pub kind: FileKind,
     /// Why the file cannot be opened, when it cannot.
     pub unreadable: Option<String>,
+    /// Why the file was not opened though it might be readable: its
+    /// structure is beyond the inspection budget.
+    #[serde(default)]
+    pub unopened: Option<String>,
     /// Zip member paths (non-directory entries, archive order, decoded).
     pub members: Option<Vec<String>>,
     /// Why the archive was not expanded, when it looked abusive.

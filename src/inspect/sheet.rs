@@ -11,12 +11,29 @@ use super::{FileKind, Limits};
 /// Rows of cell text, one list per sheet.
 pub(crate) type Sheets = Vec<Vec<Vec<String>>>;
 
-pub(crate) fn read(bytes: &[u8], kind: FileKind, limits: &Limits) -> Result<Sheets, String> {
+/// Why a spreadsheet gave no rows.
+pub(crate) enum Error {
+    /// Corrupt, encrypted, not a spreadsheet.
+    Unreadable(String),
+    /// Its structure is beyond the budget: not opened (see `budget`).
+    OverBudget(String),
+}
+
+pub(crate) fn read(bytes: &[u8], kind: FileKind, limits: &Limits) -> Result<Sheets, Error> {
+    let checked = match kind {
+        FileKind::Xls => super::budget::xls(bytes, limits),
+        FileKind::Ods => super::budget::ods(bytes, limits),
+        FileKind::Xlsx => super::budget::xlsx(bytes, limits),
+        _ => Ok(()),
+    };
+    checked.map_err(Error::OverBudget)?;
     // calamine is a large parser fed hostile bytes: a panic there is an
     // unreadable file, not a dead daemon.
     match std::panic::catch_unwind(|| read_inner(bytes, kind, limits)) {
-        Ok(r) => r,
-        Err(_) => Err("the spreadsheet reader failed on this file".into()),
+        Ok(r) => r.map_err(Error::Unreadable),
+        Err(_) => Err(Error::Unreadable(
+            "the spreadsheet reader failed on this file".into(),
+        )),
     }
 }
 

@@ -277,7 +277,8 @@ fn classify_and_stage(
                 .unreadable
                 .as_ref()
                 .map(|r| format!("unreadable: {r}"))
-                .or_else(|| a.suspicious.as_ref().map(|r| format!("suspicious: {r}"))),
+                .or_else(|| a.suspicious.as_ref().map(|r| format!("suspicious: {r}")))
+                .or_else(|| a.unopened.as_ref().map(|r| format!("unopened: {r}"))),
         });
         staged.push(s);
     }

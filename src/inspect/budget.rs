@@ -1,0 +1,256 @@
+//! Structural checks before a spreadsheet parser builds anything.
+//!
+//! calamine builds a dense grid per sheet: an .xls whose DIMENSIONS record
+//! declares 0..0xFFFFFFFF rows, or with one cell at A1 and one at IV65536,
+//! or an .ods whose repeat attributes expand to millions of cells, makes it
+//! reserve gigabytes from a few kilobytes (an allocation failure aborts the
+//! process; see `intake::worker`). An .xlsx with millions of empty shared
+//! strings does the same through the string table it loads at open. These
+//! checks read only the structure (records, attributes, element counts) and
+//! refuse a file whose grid or tables would exceed
+//! [`Limits::max_grid_cells`]; the file is then kept but not opened.
+
+use std::io::{BufReader, Cursor};
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::Limits;
+use super::archive;
+
+/// Why a file was not opened: it would cost more than the budget.
+pub(crate) type OverBudget = String;
+
+/// BIFF8 records that put a cell in calamine's grid (blank cells are not
+/// kept by calamine, so BLANK/MULBLANK do not count).
+const CELL_RECORDS: [u16; 8] = [
+    0x0203, // NUMBER
+    0x0204, // LABEL
+    0x00D6, // RSTRING
+    0x0205, // BOOLERR
+    0x027E, // RK
+    0x00FD, // LABELSST
+    0x0006, // FORMULA
+    0x00BD, // MULRK
+];
+const BOF: u16 = 0x0809;
+const DIMENSIONS: u16 = 0x0200;
+
+/// The extent of one sheet, as declared and as used.
+#[derive(Default, Debug)]
+struct Extent {
+    declared: u64,
+    min: Option<(u32, u32)>,
+    max: (u32, u32),
+}
+
+impl Extent {
+    fn cell(&mut self, row: u32, col: u32) {
+        let (r0, c0) = self.min.unwrap_or((row, col));
+        self.min = Some((r0.min(row), c0.min(col)));
+        self.max = (self.max.0.max(row), self.max.1.max(col));
+    }
+
+    /// Cells calamine would reserve or fill for this sheet.
+    fn grid(&self) -> u64 {
+        let used = match self.min {
+            Some((r0, c0)) => {
+                (u64::from(self.max.0 - r0) + 1).saturating_mul(u64::from(self.max.1 - c0) + 1)
+            }
+            None => 0,
+        };
+        used.max(self.declared)
+    }
+}
+
+/// An .xls (or WPS .et) workbook: every sheet's declared dimensions and the
+/// bounding box of its cells, from the Workbook stream's records.
+pub(crate) fn xls(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
+    // A container or stream that cannot be read is for calamine to report.
+    let Ok(stream) = super::cfb::stream(bytes, &["Workbook", "Book"]) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    let mut sheet = Extent::default();
+    let mut pos = 0usize;
+    while let Some(head) = stream.get(pos..pos + 4) {
+        let typ = u16::from_le_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let Some(data) = stream.get(pos + 4..pos + 4 + len) else {
+            break;
+        };
+        pos += 4 + len;
+        let u16_at = |o: usize| data.get(o..o + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
+        let u32_at = |o: usize| {
+            data.get(o..o + 4)
+                .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+        };
+        match typ {
+            BOF => {
+                total = total.saturating_add(sheet.grid());
+                sheet = Extent::default();
+            }
+            DIMENSIONS => {
+                if let (Some(r0), Some(r1), Some(c0), Some(c1)) =
+                    (u32_at(0), u32_at(4), u16_at(8), u16_at(10))
+                {
+                    let rows = u64::from(r1.saturating_sub(r0));
+                    let cols = u64::from(c1.saturating_sub(c0));
+                    sheet.declared = rows.saturating_mul(cols);
+                }
+            }
+            t if CELL_RECORDS.contains(&t) => {
+                if let (Some(r), Some(c)) = (u16_at(0), u16_at(2)) {
+                    sheet.cell(u32::from(r), u32::from(c));
+                    if t == 0x00BD
+                        && let Some(last) = data.len().checked_sub(2).and_then(u16_at)
+                    {
+                        sheet.cell(u32::from(r), u32::from(last));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if total.saturating_add(sheet.grid()) > limits.max_grid_cells {
+            return Err(format!(
+                "the workbook declares or spans more than {} cells",
+                limits.max_grid_cells
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An .ods: every table's repeated rows and columns, expanded as calamine
+/// would (the bounding box of cells with content, after repeats).
+pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
+    let Some(content) = part(bytes, "content.xml", limits) else {
+        return Ok(());
+    };
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(Cursor::new(content)));
+    let mut buf = Vec::new();
+    let mut total: u64 = 0;
+    // Per table: rows so far (expanded), first/last row with content, widest
+    // column with content.
+    let mut rows: u64 = 0;
+    let mut first: Option<u64> = None;
+    let mut last: u64 = 0;
+    let mut width: u64 = 0;
+    // Per row: its repeat count, columns so far, last column with content.
+    let mut row_repeat: u64 = 1;
+    let mut col: u64 = 0;
+    let mut row_width: u64 = 0;
+    let table_grid = |first: Option<u64>, last: u64, width: u64| match first {
+        Some(f) => (last - f + 1).saturating_mul(width),
+        None => 0,
+    };
+    loop {
+        let ev = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(ev) => ev,
+        };
+        match &ev {
+            Event::Start(e) | Event::Empty(e) => match e.name().into_inner() {
+                "table:table" => {
+                    total = total.saturating_add(table_grid(first, last, width));
+                    (rows, first, last, width) = (0, None, 0, 0);
+                }
+                "table:table-row" => {
+                    row_repeat = repeat(e, "table:number-rows-repeated");
+                    (col, row_width) = (0, 0);
+                    if matches!(ev, Event::Empty(_)) {
+                        rows = rows.saturating_add(row_repeat);
+                    }
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let n = repeat(e, "table:number-columns-repeated");
+                    col = col.saturating_add(n);
+                    let has_value = matches!(ev, Event::Start(_))
+                        || e.try_get_attribute("office:value-type")
+                            .ok()
+                            .flatten()
+                            .is_some();
+                    if has_value {
+                        row_width = col;
+                    }
+                }
+                _ => {}
+            },
+            Event::End(e) if e.name().into_inner() == "table:table-row" => {
+                if row_width > 0 {
+                    first.get_or_insert(rows);
+                    last = rows.saturating_add(row_repeat - 1);
+                    width = width.max(row_width);
+                }
+                rows = rows.saturating_add(row_repeat);
+            }
+            _ => {}
+        }
+        if total.saturating_add(table_grid(first, last, width)) > limits.max_grid_cells {
+            return Err(format!(
+                "the spreadsheet's repeated rows and columns expand to more than {} cells",
+                limits.max_grid_cells
+            ));
+        }
+        buf.clear();
+    }
+    Ok(())
+}
+
+fn repeat(e: &BytesStart<'_>, attr: &str) -> u64 {
+    e.try_get_attribute(attr)
+        .ok()
+        .flatten()
+        .and_then(|a| a.value.trim().parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// An .xlsx: calamine loads the shared-string table and the cell formats at
+/// open; count their entries first.
+pub(crate) fn xlsx(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
+    for (path, element) in [("xl/sharedStrings.xml", "si"), ("xl/styles.xml", "xf")] {
+        let Some(xml) = part(bytes, path, limits) else {
+            continue;
+        };
+        let n = count_elements(&xml, element, limits.max_grid_cells);
+        if n > limits.max_grid_cells {
+            return Err(format!(
+                "{path} holds more than {} entries",
+                limits.max_grid_cells
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Elements of this local name, counting stops just past `stop`.
+fn count_elements(xml: &[u8], local: &str, stop: u64) -> u64 {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut n = 0u64;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().into_inner() == local => {
+                n += 1;
+                if n > stop {
+                    return n;
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return n,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+}
+
+/// One part of an Office zip, read within the archive limits.
+fn part(bytes: &[u8], path: &str, limits: &Limits) -> Option<Vec<u8>> {
+    let mut za = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let index = za.index_for_name(path)?;
+    let size = za.by_index_raw(index).ok()?.size();
+    archive::read_entry(bytes, index, size, limits).ok()
+}
+
+#[cfg(test)]
+#[path = "budget_tests.rs"]
+mod tests;
