@@ -36,6 +36,8 @@ pub struct Context<'a> {
     pub own_addresses: &'a [String],
     /// Prebuilt unit name patterns; built per call when absent.
     pub matcher: Option<&'a UnitMatcher>,
+    /// authserv-ids whose Authentication-Results are believed.
+    pub trusted_authserv: &'a [String],
 }
 
 impl<'a> Context<'a> {
@@ -54,7 +56,14 @@ impl<'a> Context<'a> {
             arrived,
             own_addresses,
             matcher: None,
+            trusted_authserv: &[],
         }
+    }
+
+    /// Believes these servers' Authentication-Results.
+    pub fn with_trusted_authserv(mut self, ids: &'a [String]) -> Self {
+        self.trusted_authserv = ids;
+        self
     }
 
     /// Shares a prebuilt matcher (build one per batch, not per message).
@@ -244,6 +253,27 @@ pub fn classify_with(
         }
     };
     let mut unit = unit::identify(insp, ctx, units);
+    // A forged From is the cheapest lie: when the provider that delivered
+    // the mail says SPF, DKIM and DMARC all failed, the registered address
+    // decides nothing (a person confirms and assigns).
+    let unverified = manual.is_none()
+        && crate::inspect::auth::all_failed(&insp.headers.auth_results, ctx.trusted_authserv);
+    if unverified
+        && unit
+            .best
+            .as_ref()
+            .is_some_and(|b| b.source == UnitSource::Sender)
+    {
+        reasons.push(format!(
+            "sender address not believed: {} is registered to {}, but authentication failed",
+            insp.headers
+                .from
+                .as_ref()
+                .map_or("", |f| f.address.as_str()),
+            unit.best.as_ref().map_or("", |b| b.id.as_str())
+        ));
+        unit.best = None;
+    }
     let mut found = items::identify(insp, ctx.campaign);
     if let Some(m) = manual {
         unit.best = Some(unit::Pick {
@@ -297,6 +327,10 @@ pub fn classify_with(
     c.attachments = found.per_attachment.clone();
     reasons.extend(found.reasons.iter().cloned());
     assess::apply(&mut c, insp, ctx, &unit);
+    if unverified {
+        c.flags.push(Flag::SenderUnverified);
+        c.flags.sort();
+    }
     reasons.extend(std::mem::take(&mut c.reasons));
     c.reasons = reasons;
     c

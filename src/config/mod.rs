@@ -35,6 +35,8 @@ pub struct Config {
     pub warnings: Vec<Problem>,
     /// The service's own addresses, derived once at load (see [`Config::own_addresses`]).
     own: Vec<String>,
+    /// authserv-ids believed, derived once at load (see [`Config::trusted_authserv_ids`]).
+    trusted_authserv: Vec<String>,
 }
 
 /// One finding, located by file and key.
@@ -205,6 +207,7 @@ impl Config {
             }
         }
         let own = Config::derive_own_addresses(&campaign, &service);
+        let trusted_authserv = derive_trusted_authserv(&service);
         Ok(Config {
             path,
             service,
@@ -215,6 +218,7 @@ impl Config {
             database_url,
             warnings: all,
             own,
+            trusted_authserv,
         })
     }
 
@@ -260,29 +264,9 @@ impl Config {
         mb << 20
     }
 
-    /// authserv-ids whose Authentication-Results are believed: configured,
-    /// or the domains of the IMAP servers (the provider that delivered the
-    /// mail is the one that checked it).
-    pub fn trusted_authserv_ids(&self) -> Vec<String> {
-        if let Some(ids) = &self.service.intake.trusted_authserv_ids {
-            return ids.iter().map(|s| s.to_ascii_lowercase()).collect();
-        }
-        let mut ids: Vec<String> = self
-            .service
-            .mailboxes
-            .iter()
-            .filter_map(|m| {
-                let host = m.imap.host.to_ascii_lowercase();
-                if host.parse::<std::net::IpAddr>().is_ok() {
-                    return None;
-                }
-                let labels: Vec<&str> = host.split('.').collect();
-                (labels.len() >= 2).then(|| labels[labels.len() - 2..].join("."))
-            })
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
+    /// authserv-ids whose Authentication-Results are believed.
+    pub fn trusted_authserv_ids(&self) -> &[String] {
+        &self.trusted_authserv
     }
 
     pub fn own_addresses(&self) -> &[String] {
@@ -421,3 +405,27 @@ pub(crate) fn looks_like_address(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// authserv-ids whose Authentication-Results are believed: configured, or
+/// the domains of the IMAP servers (the provider that delivered the mail is
+/// the one that checked it: imap.126.com → 126.com).
+fn derive_trusted_authserv(service: &ServiceFile) -> Vec<String> {
+    if let Some(ids) = &service.intake.trusted_authserv_ids {
+        return ids.iter().map(|s| s.to_ascii_lowercase()).collect();
+    }
+    let mut ids: Vec<String> = service
+        .mailboxes
+        .iter()
+        .filter_map(|m| {
+            let host = m.imap.host.to_ascii_lowercase();
+            if host.parse::<std::net::IpAddr>().is_ok() {
+                return None;
+            }
+            let labels: Vec<&str> = host.split('.').collect();
+            (labels.len() >= 2).then(|| labels[labels.len() - 2..].join("."))
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}

@@ -124,6 +124,11 @@ pub(crate) fn read(msg: &Message<'_>) -> Headers {
     h.precedence = text("Precedence");
     h.list_id = text("List-Id");
     h.list_unsubscribe = text("List-Unsubscribe");
+    h.auth_results = raw_values(msg, 0, "Authentication-Results")
+        .into_iter()
+        .take(super::auth::MAX_HEADERS)
+        .filter_map(|b| super::auth::parse(&unfold(&decode_8bit(b).0)))
+        .collect();
     if let Some(p) = msg.parts.first() {
         let raw = msg.raw_message.as_ref();
         for hd in &p.headers {

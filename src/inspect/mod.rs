@@ -10,6 +10,7 @@
 //! in table rows, `dsn` reads delivery reports, `links` finds download links.
 
 mod archive;
+pub mod auth;
 mod budget;
 mod cfb;
 mod content;
@@ -142,6 +143,9 @@ pub struct Headers {
     pub auto_headers: Vec<(String, String)>,
     /// Every `X-Mailroom-*` header: mailroom's own outgoing mail.
     pub mailroom: Vec<(String, String)>,
+    /// `Authentication-Results` headers, topmost first (see [`auth`]).
+    #[serde(default)]
+    pub auth_results: Vec<auth::AuthResults>,
 }
 
 /// How a material file reached us.

@@ -412,6 +412,17 @@ fn facts(
     if has(Flag::UnsafeFilename) {
         problems.push(Problem::UnsafeFilename);
     }
+    if has(Flag::UnopenedAttachment) {
+        problems.push(Problem::Unopened {
+            files: problem_files(files, "unopened"),
+        });
+    }
+    if has(Flag::Quarantined) {
+        problems.push(Problem::Quarantined);
+    }
+    if has(Flag::SenderUnverified) {
+        problems.push(Problem::SenderUnverified);
+    }
     if has(Flag::NotAssessed) {
         problems.push(Problem::NotAssessed);
     }

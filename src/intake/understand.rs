@@ -238,7 +238,8 @@ fn classify_and_stage(
         arrived,
         cfg.own_addresses(),
     )
-    .with_matcher(matcher);
+    .with_matcher(matcher)
+    .with_trusted_authserv(cfg.trusted_authserv_ids());
     let mut class = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         classify::classify_with(&insp, &ctx, manual)
     })) {

@@ -280,7 +280,12 @@ pub fn serve() -> ExitCode {
             }
         };
         limit_cpu(req.cpu_secs);
-        let insp = match std::fs::read(&req.raw_path) {
+        let read = if req.headers_only {
+            read_head(&req.raw_path)
+        } else {
+            std::fs::read(&req.raw_path)
+        };
+        let insp = match read {
             Ok(raw) if req.headers_only => inspect::inspect_headers(&raw),
             Ok(raw) => inspect::inspect(&raw, &req.limits),
             Err(e) => {
@@ -296,6 +301,18 @@ pub fn serve() -> ExitCode {
             return ExitCode::from(1);
         }
     }
+}
+
+/// The start of a raw message, enough for its header block: the second
+/// look at a message whose whole inspection failed must not need the memory
+/// the first one ran out of.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    const HEAD: u64 = 1 << 20;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?
+        .take(HEAD)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 fn read_request(r: &mut impl Read) -> Result<Option<Request>> {

@@ -45,6 +45,15 @@ pub enum Problem {
     NotAssessed,
     Resubmission,
     UnsafeFilename,
+    /// Files kept but not opened (over the inspection budget).
+    Unopened {
+        files: Vec<String>,
+    },
+    /// The message could not be understood automatically (see
+    /// `intake::understand`); a person checks it.
+    Quarantined,
+    /// SPF, DKIM and DMARC all failed: not counted until a person confirms.
+    SenderUnverified,
 }
 
 #[derive(Debug, Clone)]
@@ -236,6 +245,12 @@ fn problem_text(p: &Problem) -> String {
         Problem::NotAssessed => "根据通知，考核对象为各镇（街道）团委和成立一年以上的厂局团委，贵单位本年度不在考核范围内；材料已登记存档。".into(),
         Problem::Resubmission => "贵单位此前已报送过同一项目的材料，本次材料将作为更新版本，替代之前的版本。".into(),
         Problem::UnsafeFilename => "有附件的文件名包含路径（如“../”或盘符），已按安全文件名保存；建议修改文件名后重新发送。".into(),
+        Problem::Unopened { files } => format!(
+            "以下文件内容较大或结构复杂，系统未自动读取，已转工作人员人工核对，无需重新发送：{}。",
+            files.join("、")
+        ),
+        Problem::Quarantined => "邮件已收到并登记，但系统未能自动读取邮件内容，已转工作人员人工核对，无需重新发送；如需补正，工作人员将另行联系。".into(),
+        Problem::SenderUnverified => "本邮件未通过邮件服务商的发件人身份验证，材料暂不计入，待工作人员核实。如本邮件确为贵单位发送，请致电相关科室说明。".into(),
     }
 }
 

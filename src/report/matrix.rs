@@ -100,7 +100,7 @@ fn build(
         .map(|(uid, _)| {
             let subs: Vec<&DeliveryView> = deliveries
                 .iter()
-                .filter(|d| d.is_submission() && d.unit.as_deref() == Some(uid))
+                .filter(|d| d.counts() && d.unit.as_deref() == Some(uid))
                 .collect();
             columns
                 .iter()

@@ -86,6 +86,18 @@ impl DeliveryView {
     pub fn is_submission(&self) -> bool {
         self.kind == "submission"
     }
+
+    /// Whether this submission counts towards its unit's material (matrix,
+    /// status, reminders). A message whose sender failed authentication or
+    /// that was quarantined counts only once a person has assigned it.
+    pub fn counts(&self) -> bool {
+        self.is_submission()
+            && (self.unit_source.as_deref() == Some("manual")
+                || !self
+                    .flags
+                    .iter()
+                    .any(|f| f == "sender_unverified" || f == "quarantined"))
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -19,6 +19,12 @@ pub enum Reason {
     UnreadableAttachment,
     ArchiveRefused,
     ReceiptBounced,
+    /// Files kept but not opened (over the inspection budget).
+    UnopenedAttachment,
+    /// Could not be understood automatically; recorded from its headers.
+    Quarantined,
+    /// SPF, DKIM and DMARC all failed; not counted until assigned.
+    SenderUnverified,
 }
 
 impl Reason {
@@ -30,6 +36,9 @@ impl Reason {
             Reason::UnreadableAttachment => "附件无法打开",
             Reason::ArchiveRefused => "压缩包被拒绝解压",
             Reason::ReceiptBounced => "回执被退回（单位邮箱可能有误）",
+            Reason::UnopenedAttachment => "附件过大或结构复杂，未自动读取",
+            Reason::Quarantined => "邮件无法自动处理，已隔离",
+            Reason::SenderUnverified => "发件人未通过身份验证，暂不计入",
         }
     }
 }
@@ -120,6 +129,30 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 Reason::ArchiveRefused,
                 format!(
                     "the receipt asked the unit to send the files unpacked; then: mailroom review --resolve {id}"
+                ),
+            );
+        }
+        if has("unopened_attachment") {
+            push(
+                Reason::UnopenedAttachment,
+                format!(
+                    "open the file in the stored message (mailroom export lists its path); then: mailroom review --resolve {id}"
+                ),
+            );
+        }
+        if has("quarantined") {
+            push(
+                Reason::Quarantined,
+                format!(
+                    "read the message in webmail; to try again: mailroom reprocess --message {id}; or record it: mailroom assign {id} --unit UNIT --items CODES"
+                ),
+            );
+        }
+        if has("sender_unverified") {
+            push(
+                Reason::SenderUnverified,
+                format!(
+                    "confirm with the unit by phone that it sent this; then: mailroom assign {id} --unit UNIT; if forged: mailroom review --resolve {id} --note forged"
                 ),
             );
         }

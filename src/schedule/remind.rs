@@ -32,7 +32,7 @@ pub fn due<'a>(cfg: &'a Config, deliveries: &'a [DeliveryView]) -> Vec<Reminder<
         .filter_map(|u| {
             let sent: Vec<&DeliveryView> = deliveries
                 .iter()
-                .filter(|d| d.is_submission() && d.unit.as_deref() == Some(u.id.as_str()))
+                .filter(|d| d.counts() && d.unit.as_deref() == Some(u.id.as_str()))
                 .collect();
             let missing: Vec<String> = cfg
                 .campaign
