@@ -175,9 +175,8 @@ async fn a_message_that_kills_its_worker_is_quarantined_and_the_others_flow() {
 
     let items = review(&app);
     assert!(
-        items
-            .iter()
-            .any(|i| i["reason"] == "quarantined" && i["ledger_id"].to_string() == ledger_id),
+        items.iter().any(|i| i["reason"] == "quarantined"
+            && i["ledger_id"] == ledger_id.parse::<i64>().expect("id")),
         "listed for review: {items:#?}"
     );
     // Quarantined material does not count until a person decides.
@@ -275,7 +274,7 @@ async fn a_forged_registered_sender_is_flagged_and_not_counted_until_assigned() 
     assert!(
         review(&app)
             .iter()
-            .any(|i| i["reason"] == "sender_unverified" && i["ledger_id"].to_string() == id),
+            .any(|i| i["reason"] == "sender_unverified" && i["ledger_id"] == f["ledger_id"]),
         "listed for review"
     );
     // A person confirms by phone and assigns it: now it counts.
