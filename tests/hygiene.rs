@@ -181,3 +181,73 @@ fn hostile_file_names_are_flagged_kept_and_shown_clean_everywhere() {
     let review = stdout_of(&app, &["review"]);
     assert!(review.contains("=HYPERLINK("), "{review}");
 }
+
+/// Every department's IMAP password comes from `var`.
+fn app_with_password_var(name: &str, var: &str) -> TestApp {
+    let opts = AppOptions {
+        password_env: DEPARTMENTS
+            .iter()
+            .map(|d| (d.to_string(), var.to_owned()))
+            .collect(),
+        ..AppOptions::default()
+    };
+    TestApp::with(name, MailEnv::shared(), opts)
+}
+
+fn assert_no_secret(log: &str, secret: &str, what: &str) {
+    use base64::engine::general_purpose::STANDARD;
+    let quoted = secret.replace('\\', "\\\\").replace('"', "\\\"");
+    for form in [
+        secret.to_owned(),
+        quoted.clone(),
+        format!("{quoted:?}"),
+        STANDARD.encode(secret),
+    ] {
+        assert!(
+            !log.contains(&form),
+            "{what}: the password ({form}) is in the log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_password_in_the_log_at_trace_in_either_format() {
+    // A login that works (the environment's one password), with mail to
+    // fetch and a receipt to send, so every protocol step is logged.
+    let app = TestApp::new("secrets");
+    let org = app.user("org").to_owned();
+    app.append(
+        "org",
+        &submission_from("shijietw@163.com", &org, 1),
+        "2018-01-22T10:00:00+08:00",
+    )
+    .await;
+    for format in ["text", "json"] {
+        let out = app.run_with_env(
+            &["run", "--once"],
+            &[("RUST_LOG", "trace"), ("MAILROOM_LOG_FORMAT", format)],
+        );
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{log}");
+        assert!(log.contains("TRACE") || log.contains("DEBUG"), "{log}");
+        assert_no_secret(&log, &app.env.password, format);
+    }
+    // A distinctive password with the characters IMAP quoting escapes; the
+    // server refuses it, but only after the LOGIN command went out.
+    let secret = format!("Hyg\"ie\\ne-{}-授权码", fastrand::u32(..));
+    let app = app_with_password_var("secrets-own", "MAILROOM_TEST_OWN_PASSWORD");
+    for format in ["text", "json"] {
+        let out = app.run_with_env(
+            &["run", "--once"],
+            &[
+                ("RUST_LOG", "trace,async_imap=trace,lettre=trace"),
+                ("MAILROOM_LOG_FORMAT", format),
+                ("MAILROOM_TEST_OWN_PASSWORD", &secret),
+            ],
+        );
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(log.contains("login refused"), "{log}");
+        assert_no_secret(&log, &secret, format);
+        assert!(!log.contains("授权码"), "{format}: {log}");
+    }
+}
