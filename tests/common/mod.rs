@@ -128,7 +128,10 @@ impl PrivateEnv {
     /// the kernel's ephemeral range (32768–60999), where an outgoing
     /// connection could hold the port by chance.
     pub fn start(slot: u16, dovecot_only: bool) -> PrivateEnv {
-        assert!((1..=11).contains(&slot), "private slot {slot} out of 1..=11");
+        assert!(
+            (1..=11).contains(&slot),
+            "private slot {slot} out of 1..=11"
+        );
         let dir = tempfile::tempdir().expect("tempdir");
         let base = 20000 + slot * 1000;
         let env = MailEnv::private(dir.path(), base, dovecot_only);
