@@ -251,3 +251,73 @@ async fn no_password_in_the_log_at_trace_in_either_format() {
         assert!(!log.contains("授权码"), "{format}: {log}");
     }
 }
+
+/// Every directory and file under `dir`, with its permission bits.
+fn modes(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, u32, bool)>) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let meta = entry.metadata().expect("metadata");
+        let mode = meta.permissions().mode() & 0o777;
+        out.push((entry.path(), mode, meta.is_dir()));
+        if meta.is_dir() {
+            modes(&entry.path(), out);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_data_directory_is_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::new("modes");
+    // An installation from before: the data directory made 0755.
+    let data = app.data_dir();
+    std::fs::create_dir_all(&data).expect("mkdir");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let org = app.user("org").to_owned();
+    app.append(
+        "org",
+        &submission_from("shijietw@163.com", &org, 1),
+        "2018-01-22T10:00:00+08:00",
+    )
+    .await;
+    // The README's first run, from a shell with the usual umask 022.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022; exec \"$0\" --config \"$1\" run --once --no-receipts")
+        .arg(env!("CARGO_BIN_EXE_mailroom"))
+        .arg(&app.config)
+        .env("MAILENV_PASSWORD", &app.env.password)
+        .output()
+        .expect("run mailroom");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = std::fs::metadata(&data).expect("data").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "data directory");
+    let mut all = Vec::new();
+    modes(&data, &mut all);
+    let names: Vec<String> = all
+        .iter()
+        .filter_map(|(p, _, _)| p.strip_prefix(&data).ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    for expected in ["mailroom.db", "raw", "attachments", "tmp"] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("raw/") && n.ends_with(".eml")),
+        "a raw message in {names:?}"
+    );
+    for (path, mode, is_dir) in &all {
+        let want = if *is_dir { 0o700 } else { 0o600 };
+        assert_eq!(*mode, want, "{} is {mode:o}", path.display());
+    }
+}
