@@ -40,7 +40,12 @@
 //!   matrix, status, review queue, late log, and the blank overview form.
 //! - [`ingest`]: `mailroom ingest`, offline import through the same ledger path.
 //! - [`daemon`], [`cli`], [`telemetry`], [`clock`]: wiring, the command
-//!   line, logging, and the (movable, for previews and tests) clock.
+//!   line, logging (with secrets redacted), and the (movable, for previews
+//!   and tests) clock.
+//! - [`clean`]: the one place that makes outside text safe to show: control
+//!   and bidi characters out, file names cut to a base name and defanged,
+//!   CSV cells guarded against formulas. Mail, exports and terminal
+//!   listings all go through it.
 //!
 //! ## Tasks at run time
 //! One tokio task per mailbox ([`imap::watch`]), one intake task
@@ -61,6 +66,7 @@
 //! (staging; orphans removed at start). Nothing else is needed to restore.
 
 pub mod classify;
+pub mod clean;
 pub mod cli;
 pub mod clock;
 pub mod config;

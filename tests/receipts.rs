@@ -607,3 +607,51 @@ async fn a_message_a_person_declares_a_submission_gets_its_receipt() {
     app.run_once();
     assert_eq!(app.outbox().len(), 1);
 }
+
+/// A submission with a Reply-To header added after From.
+fn with_reply_to(raw: Vec<u8>, reply_to: &str) -> (Vec<u8>, String) {
+    let text = String::from_utf8(raw).expect("utf-8 fixture");
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: <"))
+        .and_then(|l| l.strip_suffix('>'))
+        .expect("message id")
+        .to_owned();
+    let text = text.replacen("\r\nTo: ", &format!("\r\nReply-To: {reply_to}\r\nTo: "), 1);
+    (text.into_bytes(), id)
+}
+
+#[tokio::test]
+async fn receipts_go_to_from_unless_reply_to_is_a_known_sender_of_the_same_unit() {
+    let app = TestApp::new("replyto");
+    let org = app.user("org").to_owned();
+    let clerk = format!("{}-clerk@example.test", app.tag);
+    // Registered sender of 石碣 (shijie), Reply-To somewhere else: a forged
+    // campaign-looking mail must not make the department answer elsewhere.
+    let (forged, forged_id) = with_reply_to(
+        submission_from("shijietw@163.com", &org, 1),
+        &format!("{}-attacker@elsewhere.test", app.tag),
+    );
+    // A clerk's personal box naming 石碣 in the subject, Reply-To the
+    // registered sender of another unit (清溪): not the same unit, so From.
+    let (other_unit, other_unit_id) =
+        with_reply_to(submission_from(&clerk, &org, 2), "qingxitw@163.com");
+    // The same clerk, Reply-To 石碣's own registered address: honoured.
+    let (same_unit, same_unit_id) =
+        with_reply_to(submission_from(&clerk, &org, 3), "ShijieTW@163.com");
+    for raw in [&forged, &other_unit, &same_unit] {
+        app.append("org", raw, "2018-01-22T10:00:00+08:00").await;
+    }
+    app.run_once();
+    let outbox = app.outbox();
+    let to_of = |id: &str| -> Vec<String> {
+        let row = outbox
+            .iter()
+            .find(|r| r["dedupe_key"] == format!("receipt:{id}"))
+            .unwrap_or_else(|| panic!("no receipt for {id}: {outbox:?}"));
+        serde_json::from_str(row["recipients"].as_str().expect("recipients")).expect("json")
+    };
+    assert_eq!(to_of(&forged_id), ["shijietw@163.com"]);
+    assert_eq!(to_of(&other_unit_id), [clerk.to_ascii_lowercase()]);
+    assert_eq!(to_of(&same_unit_id), ["shijietw@163.com"]);
+}

@@ -96,7 +96,19 @@ pub(crate) fn apply(
             Flag::ExternalLink
         });
     }
-    for (kind, flag) in [
+    flags.extend(problem_flags(insp));
+    for p in &insp.problems {
+        c.reasons.push(format!("problem: {}", p.detail));
+    }
+    flags.sort();
+    flags.dedup();
+    c.flags = flags;
+}
+
+/// The flags that come from the inspection alone (what is wrong with the
+/// mail or its files), whatever kind the message turns out to be.
+pub(crate) fn problem_flags(insp: &Inspection) -> Vec<Flag> {
+    [
         (
             ProblemKind::UnreadableAttachment,
             Flag::UnreadableAttachment,
@@ -105,17 +117,11 @@ pub(crate) fn apply(
         (ProblemKind::SuspiciousArchive, Flag::SuspiciousArchive),
         (ProblemKind::UnsafeFilename, Flag::UnsafeFilename),
         (ProblemKind::Malformed, Flag::Malformed),
-    ] {
-        if insp.has_problem(kind) {
-            flags.push(flag);
-        }
-    }
-    for p in &insp.problems {
-        c.reasons.push(format!("problem: {}", p.detail));
-    }
-    flags.sort();
-    flags.dedup();
-    c.flags = flags;
+    ]
+    .into_iter()
+    .filter(|(kind, _)| insp.has_problem(*kind))
+    .map(|(_, flag)| flag)
+    .collect()
 }
 
 #[cfg(test)]

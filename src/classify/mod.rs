@@ -158,7 +158,8 @@ pub struct Classification {
     #[serde(default)]
     pub has_form: bool,
     pub items: Vec<String>,
-    /// Per material file (empty for non-submissions).
+    /// Per material file (empty for non-submissions, except "other" mail
+    /// with a problem flag: then its files, so the flag can be followed).
     pub attachments: Vec<AttachmentClass>,
     pub late: bool,
     /// Date header minus arrival, when they differ by more than an hour.
@@ -199,7 +200,7 @@ impl Classification {
     }
 
     /// Indices of the material files (the inspection's attachments for a
-    /// submission, none otherwise).
+    /// submission or flagged "other" mail, none otherwise).
     pub fn materials(&self) -> Vec<usize> {
         self.attachments.iter().map(|a| a.index).collect()
     }
@@ -314,6 +315,17 @@ pub fn classify_with(
         reasons.push(r.clone());
     }
     if kind != Kind::Submission {
+        // The files of "other" mail are not material and are not listed,
+        // unless something is wrong with them: a disguised executable
+        // (`报告\u{202e}xcod.exe`, shown as `报告exe.docx`) is "other" by its
+        // real extension, and used to vanish from the export with no flag
+        // at all. A flag points at a file, so the file is kept with it.
+        if kind == Kind::Other {
+            c.flags = assess::problem_flags(insp);
+            if !c.flags.is_empty() {
+                c.attachments = found.per_attachment.clone();
+            }
+        }
         c.reasons = reasons;
         return c;
     }

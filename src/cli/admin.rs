@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::{UsageError, known_department};
+use crate::clean::{clean_multiline, clean_text, say};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::daemon::App;
@@ -36,7 +37,10 @@ pub async fn status(
             ),
             None => format!("{}：各单位 × 考核项目", app.config.campaign.campaign.title),
         };
-        print!("{}", status::render(&app.config, &m, &title));
+        print!(
+            "{}",
+            clean_multiline(&status::render(&app.config, &m, &title))
+        );
     }
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)
@@ -62,7 +66,7 @@ pub async fn review(
         .execute(&app.ledger.pool)
         .await
         .context("cannot record the review")?;
-        println!("resolved {key}");
+        say!("resolved {}", clean_text(&key));
         app.ledger.close().await;
         return Ok(ExitCode::SUCCESS);
     }
@@ -81,15 +85,15 @@ pub async fn review(
                 .as_deref()
                 .and_then(|u| app.config.units.get(u))
                 .map_or("(unknown unit)", |u| u.name.as_str());
-            println!(
+            say!(
                 "[{}] {} · {} · {} · {}\n      from {} — {}\n      → {}",
                 i.ledger_id,
                 i.reason.zh(),
                 i.department,
                 &i.received_at[..16.min(i.received_at.len())].replace('T', " "),
                 unit,
-                i.from.as_deref().unwrap_or("?"),
-                i.subject,
+                clean_text(i.from.as_deref().unwrap_or("?")),
+                clean_text(&i.subject),
                 i.action
             );
         }
@@ -100,14 +104,18 @@ pub async fn review(
 }
 
 fn print_mail(o: &Outgoing, full: bool) {
-    println!("From: {} <{}>", o.from_name, o.from);
-    println!("To: {}", o.to.join(", "));
-    println!("Subject: {}", o.subject);
+    say!("From: {} <{}>", o.from_name, o.from);
+    say!("To: {}", clean_text(&o.to.join(", ")));
+    say!("Subject: {}", clean_text(&o.subject));
     for a in &o.attachments {
-        println!("Attachment: {} ({} bytes)", a.filename, a.bytes.len());
+        say!(
+            "Attachment: {} ({} bytes)",
+            clean_text(&a.filename),
+            a.bytes.len()
+        );
     }
     if full {
-        println!("\n{}", o.text);
+        say!("\n{}", o.text);
     }
 }
 
@@ -139,7 +147,12 @@ pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<Exi
         match unit {
             Some(u) if u != for_unit => continue,
             Some(_) => print_mail(m, true),
-            None => println!("{:<14} {:<40} {}", for_unit, m.to.join(","), m.subject),
+            None => say!(
+                "{:<14} {:<40} {}",
+                for_unit,
+                clean_text(&m.to.join(",")),
+                clean_text(&m.subject)
+            ),
         }
     }
     println!(

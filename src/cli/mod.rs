@@ -400,14 +400,14 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             app.ledger.close().await;
             println!(
                 "assigned {} to unit {unit}; {} deliver{} re-classified",
-                out.message_key,
+                crate::clean::clean_text(&out.message_key),
                 out.deliveries,
                 if out.deliveries == 1 { "y" } else { "ies" }
             );
             if let Some(path) = out.remembered {
                 println!(
                     "added sender {} to {unit} in {} (the daemon picks it up on reload: systemctl reload mailroom)",
-                    out.sender.unwrap_or_default(),
+                    crate::clean::clean_text(&out.sender.unwrap_or_default()),
                     path.display()
                 );
             }

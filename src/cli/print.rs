@@ -1,5 +1,8 @@
-//! Tables for the terminal.
+//! Tables for the terminal. Every line goes through [`say!`] and every
+//! field a sender or server chose through [`clean_text`]: a Message-ID or
+//! subject may carry escape sequences or line breaks meant for this screen.
 
+use crate::clean::{clean_text, say};
 use crate::config::Config;
 use crate::ledger::messages;
 
@@ -8,9 +11,13 @@ pub(super) fn messages_table(
     rows: &[messages::MessageRow],
     skipped: &[messages::SkippedRow],
 ) {
-    println!(
+    say!(
         "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  MESSAGE-ID",
-        "ID", "DEPARTMENT", "UID", "ARRIVED", "SIZE"
+        "ID",
+        "DEPARTMENT",
+        "UID",
+        "ARRIVED",
+        "SIZE"
     );
     for r in rows {
         let arrived = r
@@ -23,24 +30,28 @@ pub(super) fn messages_table(
             .unwrap_or_else(|_| r.internal_date.clone());
         let uid = r.uid.map_or_else(|| "-".to_owned(), |u| u.to_string());
         let flag = if r.oversize != 0 { " [oversize]" } else { "" };
-        println!(
+        say!(
             "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  {}{}",
             r.id,
             r.department,
             uid,
             arrived,
             r.size,
-            r.message_id.as_deref().unwrap_or("(none)"),
+            clean_text(r.message_id.as_deref().unwrap_or("(none)")),
             flag
         );
     }
-    println!("{} message(s)", rows.len());
+    say!("{} message(s)", rows.len());
     if !skipped.is_empty() {
-        println!("\nSkipped after repeated download failures (still on the server):");
+        say!("\nSkipped after repeated download failures (still on the server):");
         for s in skipped {
-            println!(
+            say!(
                 "  {} uid {} (uidvalidity {}), {} attempts: {}",
-                s.department, s.uid, s.uidvalidity, s.attempts, s.last_error
+                s.department,
+                s.uid,
+                s.uidvalidity,
+                s.attempts,
+                clean_text(&s.last_error)
             );
         }
     }
@@ -56,9 +67,14 @@ pub(super) fn outbox_table(cfg: &Config, rows: &[crate::outbox::OutboxRow]) {
             })
             .unwrap_or_else(|_| t.to_owned())
     };
-    println!(
+    say!(
         "{:>5}  {:<8} {:<8} {:>3}  {:<14}  {:<30}  SUBJECT / PROBLEM",
-        "ID", "KIND", "STATE", "TRY", "WHEN", "TO"
+        "ID",
+        "KIND",
+        "STATE",
+        "TRY",
+        "WHEN",
+        "TO"
     );
     for r in rows {
         let when = match r.state.as_str() {
@@ -71,22 +87,22 @@ pub(super) fn outbox_table(cfg: &Config, rows: &[crate::outbox::OutboxRow]) {
             .as_deref()
             .or(r.last_error.as_deref())
             .or(r.held_reason.as_deref())
-            .map(|n| format!("  [{n}]"))
+            .map(|n| format!("  [{}]", clean_text(n)))
             .unwrap_or_default();
-        println!(
+        say!(
             "{:>5}  {:<8} {:<8} {:>3}  {:<14}  {:<30}  {}{}",
             r.id,
             r.kind,
             r.state,
             r.attempts,
             when,
-            to.join(","),
-            r.subject,
+            clean_text(&to.join(",")),
+            clean_text(&r.subject),
             note
         );
     }
     let count = |s: &str| rows.iter().filter(|r| r.state == s).count();
-    println!(
+    say!(
         "{} queued, {} sent, {} failed, {} bounced",
         count("queued"),
         count("sent"),

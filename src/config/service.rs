@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::Problems;
@@ -242,7 +242,17 @@ pub struct PasswordSource {
 
 impl PasswordSource {
     /// Reads the secret. The error names the source, never the value.
+    /// Every secret read is registered for redaction from the log
+    /// ([`crate::telemetry::register_secret`]): this is the one way a
+    /// password enters the process, at start-up, on reload and before
+    /// each login.
     pub fn resolve(&self) -> anyhow::Result<SecretString> {
+        let secret = self.read()?;
+        crate::telemetry::register_secret(None, secret.expose_secret());
+        Ok(secret)
+    }
+
+    fn read(&self) -> anyhow::Result<SecretString> {
         use anyhow::Context;
         match (&self.password_env, &self.password_file) {
             (Some(var), None) => {

@@ -476,7 +476,20 @@ impl Walker<'_> {
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let found = content::analyse(&filename, &bytes, self.limits);
         let idx = insp.attachments.len();
-        let unsafe_name = names::is_unsafe_path(&filename) || found.unsafe_member.is_some();
+        // Bidi overrides make `报告\u{202e}xcod.exe` display as `报告exe.docx`;
+        // control characters have no place in a name and can drive a
+        // terminal. Flagged like a path escape: stored under the safe name,
+        // shown cleaned, and the receipt tells the unit.
+        let hidden_chars = crate::clean::has_unsafe_chars(&filename);
+        let unsafe_name =
+            names::is_unsafe_path(&filename) || hidden_chars || found.unsafe_member.is_some();
+        if hidden_chars {
+            insp.problem(
+                ProblemKind::UnsafeFilename,
+                format!("attachment name {filename:?} contains control or bidi characters"),
+                Some(idx),
+            );
+        }
         if names::is_unsafe_path(&filename) {
             insp.problem(
                 ProblemKind::UnsafeFilename,

@@ -382,7 +382,7 @@ pub fn safe_filename(name: &str) -> String {
         .chars()
         .map(|c| match c {
             '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
-            c if c.is_control() || is_bidi_control(c) => '_',
+            c if crate::clean::is_unsafe_char(c) => '_',
             c => c,
         })
         .collect();
@@ -415,10 +415,6 @@ pub fn safe_filename(name: &str) -> String {
     let keep = MAX_SAFE - ext.chars().count();
     let stem: String = s.chars().take(keep).collect();
     format!("{stem}{ext}")
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Whether a name as sent would escape a storage directory: absolute path,

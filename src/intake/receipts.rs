@@ -175,11 +175,22 @@ pub async fn decide(
     Ok(Decision::Queued(id))
 }
 
-/// Where the receipt goes: Reply-To if given, else From.
-fn recipient(d: &Delivery) -> Option<String> {
+/// Where the receipt goes: the address the message came from (From), as
+/// RFC 3834 §4 asks of automatic responses. `Reply-To` is chosen by the
+/// sender and costs nothing to forge: a campaign-looking mail with
+/// `Reply-To: someone@elsewhere` would otherwise make a department mailbox
+/// send that address an official receipt quoting attacker-chosen file
+/// names. It is used only when it is a known sender address of the very
+/// unit the message was attributed to (a town whose clerk writes from a
+/// personal box and wants answers at the unit's registered one).
+fn recipient(cfg: &Config, d: &Delivery) -> Option<String> {
     let h = &d.detail.headers;
-    h.reply_to
+    let same_unit = d.unit.as_deref().and_then(|u| cfg.units.get(u));
+    let reply_to = h
+        .reply_to
         .first()
+        .filter(|m| same_unit.is_some_and(|u| u.is_sender(&m.address)));
+    reply_to
         .or(h.from.as_ref())
         .map(|m| m.address.to_ascii_lowercase())
         .filter(|a| a.contains('@'))
@@ -207,7 +218,7 @@ fn suppression(cfg: &Config, rep: &Delivery, mode: Mode) -> Option<String> {
     if rep.detail.headers.return_path_null {
         return Some("null_sender".into());
     }
-    let Some(to) = recipient(rep) else {
+    let Some(to) = recipient(cfg, rep) else {
         return Some("no_sender".into());
     };
     if is_no_reply(&to) {
@@ -270,7 +281,7 @@ async fn outgoing(
         department: rep.department.clone(),
         from_name: dept.map_or_else(|| "团市委".into(), |d| format!("团市委{}", d.name)),
         from,
-        to: recipient(rep).into_iter().collect(),
+        to: recipient(cfg, rep).into_iter().collect(),
         subject: r.subject,
         text: r.text,
         html: r.html,

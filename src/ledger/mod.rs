@@ -41,6 +41,7 @@ impl Ledger {
     pub async fn open(database_url: &str, data_dir: &Path) -> Result<Ledger> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        private_dir(data_dir)?;
         let opts = SqliteConnectOptions::from_str(database_url)
             .with_context(|| format!("bad database_url {database_url:?}"))?
             .create_if_missing(true)
@@ -51,7 +52,8 @@ impl Ledger {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        if let Some(parent) = Path::new(opts.get_filename()).parent() {
+        let db_path = Path::new(opts.get_filename()).to_owned();
+        if let Some(parent) = db_path.parent() {
             std::fs::create_dir_all(parent).with_context(|| {
                 format!("cannot create database directory {}", parent.display())
             })?;
@@ -73,6 +75,9 @@ impl Ledger {
                 }
             }
         };
+        // A database created before umask was set (or copied in from a
+        // backup) keeps its old mode; the ledger holds the units' mail.
+        private_file(&db_path)?;
         let blobs = BlobStore::open(data_dir)?;
         Ok(Ledger { pool, blobs })
     }
@@ -122,4 +127,34 @@ fn is_busy(e: &anyhow::Error) -> bool {
             _ => false,
         }) || c.to_string().contains("database is locked")
     })
+}
+
+/// The data directory is owner-only (0700). `main` sets umask 077 so that
+/// everything created in it is too; this also closes an existing
+/// installation whose directory was created 0755 before that.
+fn private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot make {} private (0700)", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// The database file owner-only (0600), when it exists (an in-memory or
+/// unusual `database_url` has no file to fix).
+fn private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} private (0600)", path.display()))?;
+    }
+    Ok(())
 }

@@ -8,6 +8,8 @@ use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 
+use crate::clean::{clean_multiline, clean_text};
+
 /// What an outgoing mail is for; also its `X-Mailroom-Kind` header, by which
 /// the classifier recognises the service's own mail arriving in a watched
 /// mailbox (a digest sent to the department, a receipt cc'd back).
@@ -70,6 +72,10 @@ fn header(name: &'static str, value: &str) -> HeaderValue {
 }
 
 /// Renders the message. `message_id` is without angle brackets.
+///
+/// Every mail mailroom sends passes here, so this is the last guard that no
+/// control or bidi character a sender smuggled into a subject or file name
+/// reaches a recipient, whichever template put it in (see [`crate::clean`]).
 pub fn compose(o: &Outgoing, message_id: &str, date: DateTime<Utc>) -> Result<Vec<u8>> {
     let from: Mailbox = Mailbox::new(
         Some(o.from_name.clone()),
@@ -79,7 +85,7 @@ pub fn compose(o: &Outgoing, message_id: &str, date: DateTime<Utc>) -> Result<Ve
     );
     let mut b = Message::builder()
         .from(from)
-        .subject(o.subject.clone())
+        .subject(clean_text(&o.subject).into_owned())
         .date(date.into())
         .message_id(Some(format!("<{message_id}>")))
         // RFC 3834: an automatic message; well-behaved auto-responders stay silent.
@@ -105,7 +111,10 @@ pub fn compose(o: &Outgoing, message_id: &str, date: DateTime<Utc>) -> Result<Ve
         let refs: Vec<String> = o.references.iter().map(|r| format!("<{r}>")).collect();
         b = b.references(refs.join(" "));
     }
-    let body = MultiPart::alternative_plain_html(o.text.clone(), o.html.clone());
+    let body = MultiPart::alternative_plain_html(
+        clean_multiline(&o.text).into_owned(),
+        clean_multiline(&o.html).into_owned(),
+    );
     let msg = if o.attachments.is_empty() {
         b.multipart(body)
     } else {
@@ -123,13 +132,14 @@ pub fn compose(o: &Outgoing, message_id: &str, date: DateTime<Utc>) -> Result<Ve
 /// Outlook and some Chinese webmail only read an RFC 2047 `name=` on the
 /// Content-Type, so both are given.
 fn attachment(a: &FileAttachment) -> Result<SinglePart> {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(a.filename.as_bytes());
+    let filename = clean_text(&a.filename).into_owned();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(filename.as_bytes());
     let ct = ContentType::parse(&format!(
         "{}; name=\"=?UTF-8?B?{encoded}?=\"",
         a.content_type
     ))
     .with_context(|| format!("bad content type {:?}", a.content_type))?;
-    Ok(Attachment::new(a.filename.clone()).body(a.bytes.clone(), ct))
+    Ok(Attachment::new(filename).body(a.bytes.clone(), ct))
 }
 
 #[cfg(test)]
@@ -183,5 +193,43 @@ mod tests {
             att.attachment_name(),
             Some("2017年东莞共青团工作开展情况表.xlsx")
         );
+    }
+
+    #[test]
+    fn no_control_or_bidi_character_leaves_in_a_mail() {
+        let o = Outgoing {
+            kind: OutKind::Digest,
+            dedupe_key: "digest:x".into(),
+            department: "org".into(),
+            from_name: "组织部".into(),
+            from: "tswzzb3@126.com".into(),
+            to: vec!["clerk@126.com".into()],
+            subject: "汇总\u{1b}[2J\u{202e}exe.pdf".into(),
+            text: "第一行\r\n第二\u{7}行\u{2066}".into(),
+            html: "<p>a\u{202d}b\u{85}c</p>".into(),
+            attachments: vec![],
+            in_reply_to: None,
+            references: vec![],
+        };
+        let date = Utc
+            .with_ymd_and_hms(2018, 1, 25, 2, 0, 0)
+            .single()
+            .expect("date");
+        let raw = compose(&o, "id@126.com", date).expect("compose");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&raw)
+            .expect("parses");
+        assert_eq!(parsed.subject(), Some("汇总[2Jexe.pdf"));
+        let text = parsed.body_text(0).unwrap_or_default().to_string();
+        let html = parsed.body_html(0).unwrap_or_default().to_string();
+        for s in [&text, &html] {
+            assert!(
+                !s.chars()
+                    .any(|c| c != '\n' && c != '\r' && crate::clean::is_unsafe_char(c)),
+                "{s:?}"
+            );
+        }
+        assert!(text.contains("第二行"));
+        assert!(html.contains("abc"));
     }
 }

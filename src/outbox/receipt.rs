@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::clean::clean_filename;
+
 /// A file as the unit sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileLine {
@@ -191,7 +193,7 @@ fn lines(f: &ReceiptFacts) -> Vec<Line> {
     for file in &f.files {
         out.push(Line::Bullet(format!(
             "{}（{}，校验码 {}）",
-            file.name,
+            clean_filename(&file.name),
             human_size(file.size),
             &file.sha256[..file.sha256.len().min(12)]
         )));
@@ -236,15 +238,15 @@ fn problem_text(p: &Problem) -> String {
         Problem::OnlyLink => "邮件中只有下载链接（超大附件/网盘），没有附件。链接会过期，请将文件作为附件发送（文件过大可压缩或分多封邮件发送）。".into(),
         Problem::Unreadable { files } => format!(
             "以下文件无法打开（文件损坏或设置了密码）：{}。请去除密码或重新导出后再次发送。",
-            files.join("、")
+            shown_names(files)
         ),
         Problem::ArchiveRefused { files } => format!(
             "以下压缩包解压后体积异常，系统未予解压：{}。请直接发送其中的文件，或重新压缩后发送。",
-            files.join("、")
+            shown_names(files)
         ),
         Problem::NotAssessed => "根据通知，考核对象为各镇（街道）团委和成立一年以上的厂局团委，贵单位本年度不在考核范围内；材料已登记存档。".into(),
         Problem::Resubmission => "贵单位此前已报送过同一项目的材料，本次材料将作为更新版本，替代之前的版本。".into(),
-        Problem::UnsafeFilename => "有附件的文件名包含路径（如“../”或盘符），已按安全文件名保存；建议修改文件名后重新发送。".into(),
+        Problem::UnsafeFilename => "有附件的文件名包含路径（如“../”或盘符）或不可见的控制字符，已按安全文件名保存；建议修改文件名后重新发送。".into(),
         Problem::Unopened { files } => format!(
             "以下文件内容较大或结构复杂，系统未自动读取，已转工作人员人工核对，无需重新发送：{}。",
             files.join("、")
@@ -252,6 +254,16 @@ fn problem_text(p: &Problem) -> String {
         Problem::Quarantined => "邮件已收到并登记，但系统未能自动读取邮件内容，已转工作人员人工核对，无需重新发送；如需补正，工作人员将另行联系。".into(),
         Problem::SenderUnverified => "本邮件未通过邮件服务商的发件人身份验证，材料暂不计入，待工作人员核实。如本邮件确为贵单位发送，请致电相关科室说明。".into(),
     }
+}
+
+/// File names as the receipt shows them (see [`clean_filename`]: the unit
+/// chose these names, and the receipt leaves from an official mailbox).
+fn shown_names(files: &[String]) -> String {
+    files
+        .iter()
+        .map(|f| clean_filename(f))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 enum Line {

@@ -165,6 +165,8 @@ fn build(cfg: &Config, department: &str) -> Result<AsyncSmtpTransport<Tokio1Exec
         let password = source
             .resolve()
             .with_context(|| format!("no SMTP password for {department}"))?;
+        // With the login name: the AUTH PLAIN form needs both.
+        crate::telemetry::register_secret(Some(&username), password.expose_secret());
         b = b.credentials(Credentials::new(
             username,
             password.expose_secret().to_owned(),

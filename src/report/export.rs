@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::matrix::{self, Cell, Matrix};
 use super::{AttachmentView, DeliveryView};
+use crate::clean::{clean_text, csv_cell, sheet_text};
 use crate::config::Config;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -114,16 +115,11 @@ const CSV_HEADER: [&str; 17] = [
     "receipt",
 ];
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// CSV with a UTF-8 byte-order mark: without it Excel opens Chinese text as
-/// mojibake. Lists are joined with ";".
+/// mojibake. Lists are joined with ";". Every cell goes through
+/// [`csv_cell`]: one line, no control or bidi characters, and a leading `'`
+/// on anything a spreadsheet would take for a formula (subjects and file
+/// names are the sender's choice).
 pub fn csv(cfg: &Config, deliveries: &[DeliveryView]) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str(&CSV_HEADER.join(","));
@@ -151,7 +147,7 @@ pub fn csv(cfg: &Config, deliveries: &[DeliveryView]) -> String {
         ];
         out.push_str(
             &row.iter()
-                .map(|f| csv_field(f))
+                .map(|f| csv_cell(f))
                 .collect::<Vec<_>>()
                 .join(","),
         );
@@ -252,7 +248,11 @@ pub fn submissions_sheet(
     }
     for (i, d) in deliveries.iter().enumerate() {
         let r = (i + 1) as u32;
-        let files: Vec<String> = d.attachments.iter().map(|a| a.display_name()).collect();
+        let files: Vec<String> = d
+            .attachments
+            .iter()
+            .map(|a| clean_text(&a.display_name()).into_owned())
+            .collect();
         let expected: Vec<String> = d
             .expected_departments
             .iter()
@@ -276,9 +276,10 @@ pub fn submissions_sheet(
         ws.write_string(r, 8, if d.misrouted { "是" } else { "" })?;
         ws.write_string(r, 9, expected.join("、"))?;
         ws.write_string(r, 10, d.flags.join(", "))?;
-        ws.write_string(r, 11, files.join("；"))?;
-        ws.write_string(r, 12, d.from.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 13, &d.subject)?;
+        // Text from the sender: cleaned and within Excel's cell limit.
+        ws.write_string(r, 11, sheet_text(&files.join("；")))?;
+        ws.write_string(r, 12, sheet_text(d.from.as_deref().unwrap_or("")))?;
+        ws.write_string(r, 13, sheet_text(&d.subject))?;
         ws.write_string(r, 14, &d.receipt)?;
     }
     for (j, w) in [6, 10, 20, 18, 11, 10, 14, 6, 6, 14, 24, 40, 26, 40, 14]

@@ -43,7 +43,7 @@ pub fn entries(cfg: &Config, deliveries: &[DeliveryView]) -> Vec<LateEntry> {
 }
 
 pub fn print(cfg: &Config, entries: &[LateEntry]) {
-    println!(
+    crate::clean::say!(
         "Deadline {}. Late material is not counted for this year's awards.",
         cfg.campaign
             .campaign
@@ -51,9 +51,14 @@ pub fn print(cfg: &Config, entries: &[LateEntry]) {
             .with_timezone(&cfg.tz)
             .format("%Y-%m-%d %H:%M")
     );
-    println!(
+    crate::clean::say!(
         "{:>6}  {:<20} {:<10} {:<12} {:<20} {:<12}",
-        "ID", "UNIT", "DEPARTMENT", "ITEMS", "ARRIVED", "LATE BY"
+        "ID",
+        "UNIT",
+        "DEPARTMENT",
+        "ITEMS",
+        "ARRIVED",
+        "LATE BY"
     );
     for e in entries {
         let unit = e
@@ -66,7 +71,7 @@ pub fn print(cfg: &Config, entries: &[LateEntry]) {
         } else {
             e.items.join(",")
         };
-        println!(
+        crate::clean::say!(
             "{:>6}  {:<20} {:<10} {:<12} {:<20} {:<12}",
             e.ledger_id,
             unit,
@@ -76,5 +81,5 @@ pub fn print(cfg: &Config, entries: &[LateEntry]) {
             e.late_by
         );
     }
-    println!("{} late submission(s)", entries.len());
+    crate::clean::say!("{} late submission(s)", entries.len());
 }

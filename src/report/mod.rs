@@ -28,7 +28,8 @@ use crate::ledger::messages::parse_time;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AttachmentView {
-    /// As sent; empty when the sender gave no name.
+    /// As sent, without control or bidi characters; empty when the sender
+    /// gave no name.
     pub filename: String,
     #[serde(skip)]
     pub safe_filename: String,
@@ -172,13 +173,20 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
             .entry(a.message_row)
             .or_default()
             .push(AttachmentView {
-                filename: a.filename,
+                // People see the name cleaned (no control or bidi
+                // characters); the ledger keeps it as sent.
+                filename: crate::clean::clean_text(&a.filename).into_owned(),
                 safe_filename: a.safe_filename,
                 size: a.size,
                 sha256: a.sha256,
                 content_type: a.content_type,
                 items: list(&a.items),
-                members: a.members.as_deref().map(list),
+                members: a.members.as_deref().map(|m| {
+                    list(m)
+                        .into_iter()
+                        .map(|n| crate::clean::clean_text(&n).into_owned())
+                        .collect()
+                }),
                 problem: a.problem,
             });
     }

@@ -8,6 +8,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rust_xlsxwriter::Workbook;
 
+use crate::clean::{clean_filename, clean_text};
 use crate::config::Config;
 use crate::outbox::receipt::escape;
 use crate::report::matrix::{self, Cell, Matrix};
@@ -98,7 +99,11 @@ fn arrival_line(cfg: &Config, a: &DeliveryView) -> (String, String, String, Stri
     } else {
         a.items.join("、")
     };
-    let files: Vec<String> = a.attachments.iter().map(|f| f.display_name()).collect();
+    let files: Vec<String> = a
+        .attachments
+        .iter()
+        .map(|f| clean_filename(&f.display_name()))
+        .collect();
     (
         unit_name(cfg, a.unit.as_deref()),
         if what.is_empty() { "—".into() } else { what },
@@ -148,7 +153,7 @@ pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
             n.ledger_id,
             n.reason.zh(),
             unit_name(cfg, n.unit.as_deref()),
-            n.subject,
+            clean_text(&n.subject),
             n.action
         ));
     }
@@ -208,7 +213,7 @@ pub fn html(cfg: &Config, d: &Digest<'_>) -> String {
                 n.ledger_id,
                 n.reason.zh(),
                 escape(&unit_name(cfg, n.unit.as_deref())),
-                escape(&n.subject),
+                escape(&clean_text(&n.subject)),
                 escape(&n.action)
             ));
         }

@@ -135,7 +135,7 @@ fn lines(cfg: &Config, r: &Reminder<'_>, now: DateTime<Utc>) -> Vec<Line> {
             } else {
                 what
             },
-            d.subject
+            crate::clean::clean_text(&d.subject)
         )));
     }
     out.push(Line::Para(

@@ -139,3 +139,39 @@ fn ordinals() {
     assert_eq!(project_ordinal("3"), "（三）");
     assert_eq!(project_ordinal("x"), "（x）");
 }
+
+#[test]
+fn hostile_file_names_are_shown_cleaned_and_never_as_links() {
+    let mut f = facts();
+    f.files = vec![
+        FileLine {
+            name: "..\\..\\报告\u{202e}xcod.exe".into(),
+            size: 10,
+            sha256: "ab".repeat(32),
+        },
+        FileLine {
+            name: "请访问 http://evil.example/领奖 <b>x.pdf".into(),
+            size: 10,
+            sha256: "cd".repeat(32),
+        },
+        FileLine {
+            name: format!("{}.pdf", "长".repeat(300)),
+            size: 10,
+            sha256: "ef".repeat(32),
+        },
+    ];
+    f.problems = vec![Problem::Unreadable {
+        files: vec!["mailto:x@evil.example\u{7}.xls".into()],
+    }];
+    let r = render(&f);
+    for part in [&r.text, &r.html] {
+        assert!(!part.contains('\u{202e}') && !part.contains('\u{7}'));
+        assert!(!part.contains("http://") && !part.contains("mailto:"));
+        assert!(!part.contains("..\\"), "{part}");
+        assert!(!part.contains(&"长".repeat(60)), "capped");
+    }
+    assert!(r.text.contains("报告xcod.exe"), "{}", r.text);
+    assert!(r.text.contains("mailto：x＠evil.example.xls"), "{}", r.text);
+    assert!(r.html.contains("领奖 &lt;b&gt;x.pdf"), "{}", r.html);
+    assert!(!r.html.contains("<b>x"));
+}
