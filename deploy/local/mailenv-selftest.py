@@ -350,6 +350,25 @@ if not NO_SMTP and os.environ.get("MAILENV_NETEASE_SMTP_PORT"):
         return summary
 
 
+# The Coremail IMAP front that mailenv.sh runs next to Dovecot: its own
+# self-test (every NetEase behaviour, byte-exact literals both ways) as one check.
+if os.environ.get("MAILENV_COREMAIL_IMAP_PORT"):
+
+    @check("Coremail IMAP front (coremail-selftest.py)")
+    def _():
+        import subprocess
+
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "coremail-selftest.py")
+        p = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=300)
+        lines = p.stdout.splitlines()
+        for line in lines[:-1]:
+            print(f"  coremail: {line}", flush=True)
+        summary = lines[-1] if lines else "no output"
+        if p.returncode != 0:
+            raise AssertionError(f"{summary}; exit {p.returncode}; {p.stderr.strip()[-2000:]}")
+        return summary
+
+
 failed = results.count(False)
 print(f"{len(results) - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

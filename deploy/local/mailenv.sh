@@ -45,6 +45,16 @@
 # (control files: accounts/<login>.json) MAILENV_NETEASE_LOG (JSON lines).
 # Details: the docstring of netease-smtp.py.
 #
+# Coremail IMAP front (deploy/local/coremail-imap.py, started with Dovecot):
+# NetEase 126/163's IMAP behaviour (ID required, no IDLE, no UIDNEXT, empty
+# STATUS, 2 connections per user, idle drop, ...) relayed to this Dovecot,
+# plain + STARTTLS on BASE+163 and implicit TLS on BASE+963; Dovecot has
+# Coremail's folders (垃圾邮件 = &V4NXPpCuTvY- is \Junk, ...) for every user.
+# `env` also prints MAILENV_COREMAIL_IMAP_PORT MAILENV_COREMAIL_IMAPS_PORT
+# MAILENV_COREMAIL_LOG (JSON lines). COREMAIL_IDLE_TIMEOUT_SECS (default
+# 1800) and COREMAIL_MAX_CONNECTIONS_PER_USER (default 2) given to the `up`
+# that starts it apply. Details: the docstring of coremail-imap.py.
+#
 # Nothing here touches /etc/dovecot, /etc/postfix or the system instances of
 # either server: both run from configuration files generated below
 # MAILENV_DIR (`dovecot -c`, `postfix -c`), on their own ports, with their own
@@ -395,6 +405,39 @@ userdb {
 # Maildir below MAILENV_MAIL_ROOT/<user>/Maildir; keywords are stored in
 # dovecot-keywords, so PERMANENTFLAGS includes \*.
 mail_location = maildir:~/Maildir
+# NetEase's (Coremail's) folders, for every user, with their SPECIAL-USE
+# flags, and its hierarchy delimiter "/": the Coremail IMAP front
+# (coremail-imap.py) passes names and flags through, and tests can APPEND
+# into 垃圾邮件 (&V4NXPpCuTvY- on the wire) here directly.
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox 草稿箱 {
+    auto = create
+    special_use = \\Drafts
+  }
+  mailbox 已发送 {
+    auto = create
+    special_use = \\Sent
+  }
+  mailbox 已删除 {
+    auto = create
+    special_use = \\Trash
+  }
+  mailbox 垃圾邮件 {
+    auto = create
+    special_use = \\Junk
+  }
+  mailbox 病毒邮件 {
+    auto = create
+  }
+  mailbox 广告邮件 {
+    auto = create
+  }
+  mailbox 订阅邮件 {
+    auto = create
+  }
+}
 # Tests open many connections for one user from 127.0.0.1 (default is 10).
 mail_max_userip_connections = 1000
 # No '+' detail splitting: the mailbox is the full recipient address.
@@ -492,6 +535,113 @@ stop_dovecot() {
 }
 
 doveadm_() { doveadm -c "$DOVECOT_CONF" "$@"; }
+
+# ---------------------------------------------------------------------------
+# Coremail IMAP front (deploy/local/coremail-imap.py): NetEase 126/163's IMAP
+# behaviour (greeting, CAPABILITY lists, ID required, no UIDNEXT, empty
+# STATUS, connection cap, idle drop, ...) in front of this Dovecot, to which
+# it relays. Plain + STARTTLS on BASE+163, implicit TLS on BASE+963: inside
+# BASE+24..BASE+993, so never on the ports of an instance 1000 further (and
+# below the ephemeral range 32768+ for every base up to 31000). Runs whenever
+# Dovecot does; COREMAIL_IDLE_TIMEOUT_SECS and COREMAIL_MAX_CONNECTIONS_PER_USER
+# in the environment of the `up` that starts it reach it. Its docstring
+# describes the behaviour and the JSON log ($CM_LOG).
+# ---------------------------------------------------------------------------
+
+coremail_paths() {
+  CM_IMAP_PORT=$((BASE + 163))
+  CM_IMAPS_PORT=$((BASE + 963))
+  CM_LOG=$DIR/coremail.log
+  CM_PIDFILE=$DIR/coremail-imap.pid
+  CM_OUT=$LOG_DIR/coremail-imap.out
+  CM_GREETING="* OK Coremail System IMap Server Ready"
+}
+
+# coremail_owns PID: PID is this instance's front (not a recycled pid).
+coremail_owns() {
+  pid_alive "$1" &&
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "coremail-imap.py --log $CM_LOG "
+}
+
+coremail_pid() {
+  local pid
+  pid=$(head -n1 "$CM_PIDFILE" 2>/dev/null | tr -d ' ') || return 1
+  coremail_owns "$pid" || return 1
+  echo "$pid"
+}
+
+start_coremail() {
+  coremail_paths
+  coremail_pid >/dev/null && return 0
+  local p py pid deadline
+  for p in "$CM_IMAP_PORT" "$CM_IMAPS_PORT"; do
+    port_open "$p" && die "port $p is already in use (MAILENV_PORT_BASE=$BASE); pick another MAILENV_PORT_BASE"
+  done
+  # Debian's python3 (stdlib only; 3.11+ for StreamWriter.start_tls).
+  py=/usr/bin/python3
+  [[ -x $py ]] || py=$(command -v python3) || die "python3 is needed for the Coremail IMAP front"
+  mkdir -p "$LOG_DIR"
+  rm -f "$CM_PIDFILE"
+  # setsid: its own session, so it outlives this script; 9>&-: it must not
+  # hold the instance lock; no inherited stdout/stderr (callers wait for EOF).
+  setsid "$py" "$SCRIPT_DIR/coremail-imap.py" --log "$CM_LOG" \
+    --plain-port "$CM_IMAP_PORT" --tls-port "$CM_IMAPS_PORT" --backend-port "$IMAP_PORT" \
+    --cert "$TLS_DIR/server-chain.pem" --key "$TLS_DIR/server.key" \
+    --pid-file "$CM_PIDFILE" </dev/null >>"$CM_OUT" 2>&1 9>&- &
+  pid=$!
+  # Bounded wait for its greeting (it greets once it reached Dovecot) and the
+  # TLS listener; give up at once if the process died.
+  deadline=$((SECONDS + START_TIMEOUT))
+  until port_greets "$CM_IMAP_PORT" "$CM_GREETING" && port_open "$CM_IMAPS_PORT"; do
+    if ! kill -0 "$pid" 2>/dev/null || (( SECONDS >= deadline )); then
+      log "Coremail IMAP front did not greet on 127.0.0.1:$CM_IMAP_PORT within ${START_TIMEOUT}s; last lines of $CM_OUT:"
+      tail -n 30 "$CM_OUT" >&2 2>/dev/null || true
+      kill -KILL "$pid" 2>/dev/null || true
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+
+stop_coremail() {
+  coremail_paths
+  local pid f deadline
+  if pid=$(coremail_pid); then
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + STOP_TIMEOUT))
+    while pid_alive "$pid" && (( SECONDS < deadline )); do sleep 0.05; done
+    if pid_alive "$pid"; then
+      log "Coremail IMAP front (pid $pid) did not stop within ${STOP_TIMEOUT}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  # One whose pid file was lost: matched by this instance's log path.
+  for f in $(grep -lsF -- "$CM_LOG" /proc/[0-9]*/cmdline 2>/dev/null || true); do
+    pid=${f#/proc/} pid=${pid%%/*}
+    coremail_owns "$pid" && kill -KILL "$pid" 2>/dev/null
+  done
+  rm -f "$CM_PIDFILE"
+}
+
+coremail_status() {
+  coremail_paths
+  if coremail_pid >/dev/null && port_open "$CM_IMAP_PORT" && port_open "$CM_IMAPS_PORT"; then
+    echo "coremail-imap: up (pid $(coremail_pid); imap 127.0.0.1:$CM_IMAP_PORT, imaps :$CM_IMAPS_PORT; log $CM_LOG)"
+  else
+    echo "coremail-imap: down"; return 1
+  fi
+}
+
+coremail_env() {
+  coremail_paths
+  local kv
+  for kv in \
+    "MAILENV_COREMAIL_IMAP_PORT=$CM_IMAP_PORT" \
+    "MAILENV_COREMAIL_IMAPS_PORT=$CM_IMAPS_PORT" \
+    "MAILENV_COREMAIL_LOG=$CM_LOG"; do
+    printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
+  done
+}
 
 # ---------------------------------------------------------------------------
 # Postfix
@@ -837,6 +987,7 @@ cmd_down() {
   # In parallel: each master lingers 1-2 s after SIGTERM by design.
   stop_postfix &
   stop_netease &
+  stop_coremail &
   stop_dovecot
   wait
 }
@@ -857,6 +1008,7 @@ cmd_status() {
     echo "postfix: down"; rc=1
   fi
   netease_status || rc=1
+  coremail_status || rc=1
   echo "dir: $DIR"
   return "$rc"
 }
@@ -882,6 +1034,7 @@ cmd_env() {
     printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
   done
   netease_env
+  coremail_env
 }
 
 # Delete all mail of the given users. With no IMAP session open for a user
@@ -930,7 +1083,7 @@ main() {
   case $cmd in
     # The emulator after cmd_up's every way out (it may return early when
     # Dovecot and Postfix already run); only with Postfix.
-    up) cmd_up "$@"; start_netease ;;
+    up) cmd_up "$@"; start_netease; start_coremail ;;
     down) cmd_down ;;
     status) cmd_status ;;
     env) cmd_env ;;
