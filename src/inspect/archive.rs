@@ -96,7 +96,9 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits, depth: usize) -> Result<ZipSca
                 limits.max_entry_ratio
             ));
         }
-        if out.unsafe_member.is_none() && is_unsafe_path(&path) {
+        if out.unsafe_member.is_none()
+            && (is_unsafe_path(&path) || crate::clean::has_unsafe_chars(&path))
+        {
             out.unsafe_member = Some(path.clone());
         }
         out.entries.push(Entry {
@@ -220,6 +222,20 @@ pub(crate) fn read_entry(
 /// own `take` is the second line of defence.
 fn expands_too_far(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("declared")
+}
+
+/// A reader over one member's decompressed bytes, never past its declared
+/// size nor `max_member_read`: for parsers that stream (quick-xml), so a
+/// large part is never held in memory whole.
+pub(crate) fn stream_entry<'a>(
+    za: &'a mut ZipArchive<Cursor<&[u8]>>,
+    path: &str,
+    limits: &Limits,
+) -> Option<impl Read + 'a> {
+    let index = za.index_for_name(path)?;
+    let f = za.by_index(index).ok()?;
+    let cap = f.size().min(limits.max_member_read);
+    Some(f.take(cap))
 }
 
 /// Decompresses every entry into nothing, checking that none expands past

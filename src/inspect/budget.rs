@@ -20,6 +20,19 @@ use super::archive;
 /// Why a file was not opened: it would cost more than the budget.
 pub(crate) type OverBudget = String;
 
+/// Why a spreadsheet or document gave no rows.
+pub(crate) enum ReadError {
+    /// Corrupt, encrypted, not what its name says.
+    Unreadable(String),
+    /// Its structure is beyond the budget: not opened.
+    OverBudget(String),
+}
+
+/// Elements open at once in an Office XML part. Real documents nest a few
+/// dozen (tables in tables); quick-xml keeps every open name, so a part
+/// nesting 600,000 tables would cost tens of megabytes.
+pub(crate) const MAX_XML_DEPTH: usize = 1000;
+
 /// BIFF8 records that put a cell in calamine's grid (blank cells are not
 /// kept by calamine, so BLANK/MULBLANK do not count).
 const CELL_RECORDS: [u16; 8] = [
@@ -62,13 +75,9 @@ impl Extent {
     }
 }
 
-/// An .xls (or WPS .et) workbook: every sheet's declared dimensions and the
-/// bounding box of its cells, from the Workbook stream's records.
-pub(crate) fn xls(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
-    // A container or stream that cannot be read is for calamine to report.
-    let Ok(stream) = super::cfb::stream(bytes, &["Workbook", "Book"]) else {
-        return Ok(());
-    };
+/// An .xls (or WPS .et) workbook's Workbook stream: every sheet's declared
+/// dimensions and the bounding box of its cells, from its records.
+pub(crate) fn xls(stream: &[u8], limits: &Limits) -> Result<(), OverBudget> {
     let mut total: u64 = 0;
     let mut sheet = Extent::default();
     let mut pos = 0usize;
@@ -123,10 +132,15 @@ pub(crate) fn xls(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
 /// An .ods: every table's repeated rows and columns, expanded as calamine
 /// would (the bounding box of cells with content, after repeats).
 pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
-    let Some(content) = part(bytes, "content.xml", limits) else {
+    let Ok(mut za) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(Cursor::new(content)));
+    let Some(content) = archive::stream_entry(&mut za, "content.xml", limits) else {
+        return Ok(());
+    };
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(content));
+    // Deeply nested hostile XML must not grow a stack of open names.
+    reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
     let mut total: u64 = 0;
     // Per table: rows so far (expanded), first/last row with content, widest
@@ -139,6 +153,7 @@ pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
     let mut row_repeat: u64 = 1;
     let mut col: u64 = 0;
     let mut row_width: u64 = 0;
+    let mut depth = 0usize;
     let table_grid = |first: Option<u64>, last: u64, width: u64| match first {
         Some(f) => (last - f + 1).saturating_mul(width),
         None => 0,
@@ -148,6 +163,16 @@ pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
+        match &ev {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_XML_DEPTH {
+            return Err(format!(
+                "content.xml nests more than {MAX_XML_DEPTH} elements deep"
+            ));
+        }
         match &ev {
             Event::Start(e) | Event::Empty(e) => match e.name().into_inner() {
                 "table:table" => {
@@ -206,14 +231,17 @@ fn repeat(e: &BytesStart<'_>, attr: &str) -> u64 {
 }
 
 /// An .xlsx: calamine loads the shared-string table and the cell formats at
-/// open; count their entries first.
+/// open, reserving what `<sst uniqueCount>` declares; count their entries
+/// (streaming) and read the declaration first.
 pub(crate) fn xlsx(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
+    let Ok(mut za) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
     for (path, element) in [("xl/sharedStrings.xml", "si"), ("xl/styles.xml", "xf")] {
-        let Some(xml) = part(bytes, path, limits) else {
+        let Some(part) = archive::stream_entry(&mut za, path, limits) else {
             continue;
         };
-        let n = count_elements(&xml, element, limits.max_grid_cells);
-        if n > limits.max_grid_cells {
+        if count_elements(part, element, limits.max_grid_cells) > limits.max_grid_cells {
             return Err(format!(
                 "{path} holds more than {} entries",
                 limits.max_grid_cells
@@ -223,15 +251,41 @@ pub(crate) fn xlsx(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
     Ok(())
 }
 
-/// Elements of this local name, counting stops just past `stop`.
-fn count_elements(xml: &[u8], local: &str, stop: u64) -> u64 {
-    let mut reader = quick_xml::Reader::from_reader(xml);
+/// Elements of this local name, counting stops just past `stop`; a
+/// declared `uniqueCount` past `stop` counts as that many.
+fn count_elements(xml: impl std::io::Read, local: &str, stop: u64) -> u64 {
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
+    reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
     let mut n = 0u64;
+    let mut depth = 0usize;
     loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().into_inner() == local => {
-                n += 1;
+        let ev = reader.read_event_into(&mut buf);
+        match &ev {
+            Ok(Event::Start(_)) => depth += 1,
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_XML_DEPTH {
+            // Counted as over the budget: no workbook part nests like this.
+            return u64::MAX;
+        }
+        match ev {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let name = e.local_name();
+                if name.into_inner() == local {
+                    n += 1;
+                } else if name.into_inner() == "sst" {
+                    // What calamine reserves (`count` is references, not
+                    // entries, and may be large in a legitimate workbook).
+                    let declared = e
+                        .try_get_attribute("uniqueCount")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.value.trim().parse::<u64>().ok())
+                        .unwrap_or(0);
+                    n = n.max(declared);
+                }
                 if n > stop {
                     return n;
                 }
@@ -241,14 +295,6 @@ fn count_elements(xml: &[u8], local: &str, stop: u64) -> u64 {
         }
         buf.clear();
     }
-}
-
-/// One part of an Office zip, read within the archive limits.
-fn part(bytes: &[u8], path: &str, limits: &Limits) -> Option<Vec<u8>> {
-    let mut za = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let index = za.index_for_name(path)?;
-    let size = za.by_index_raw(index).ok()?.size();
-    archive::read_entry(bytes, index, size, limits).ok()
 }
 
 #[cfg(test)]

@@ -81,19 +81,21 @@ fn dimensions(rows: u32, cols: u16) -> Vec<u8> {
     record(0x0200, &d)
 }
 
-fn xls(records: &[Vec<u8>]) -> Vec<u8> {
+/// A Workbook stream: one sheet substream with these records.
+fn workbook(records: &[Vec<u8>]) -> Vec<u8> {
     let mut s = record(0x0809, &[0u8; 16]);
     for r in records {
         s.extend(r);
     }
     s.extend(record(0x000A, &[]));
-    cfb_with("Workbook", s)
+    s
 }
 
 #[test]
 fn the_cfb_reader_reads_back_a_stream() {
     let data: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
     let b = cfb_with("Workbook", data.clone());
+    assert!(crate::inspect::cfb::stream(&workbook(&[]), &["Workbook"]).is_err());
     let got = crate::inspect::cfb::stream(&b, &["Workbook"]).expect("stream");
     assert_eq!(&got[..5000], &data[..]);
 }
@@ -101,8 +103,8 @@ fn the_cfb_reader_reads_back_a_stream() {
 #[test]
 fn an_xls_declaring_a_huge_sheet_is_not_opened() {
     let l = Limits::default();
-    assert!(super::xls(&xls(&small_sheet()), &l).is_ok());
-    let huge = xls(&[dimensions(u32::MAX, 0xFFFF), number(0, 0)]);
+    assert!(super::xls(&workbook(&small_sheet()), &l).is_ok());
+    let huge = workbook(&[dimensions(u32::MAX, 0xFFFF), number(0, 0)]);
     assert!(super::xls(&huge, &l).is_err());
 }
 
@@ -114,7 +116,7 @@ fn small_sheet() -> Vec<Vec<u8>> {
 fn an_xls_with_two_far_apart_cells_is_not_opened() {
     let l = Limits::default();
     // No DIMENSIONS at all: the cells' bounding box decides.
-    let far = xls(&[number(0, 0), number(65535, 255)]);
+    let far = workbook(&[number(0, 0), number(65535, 255)]);
     let e = super::xls(&far, &l).expect_err("16.7 M cells");
     assert!(e.contains("cells"), "{e}");
 }

@@ -155,6 +155,14 @@ fn zip_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits, top: b
             f.unreadable = Some("password-protected zip: the files inside cannot be opened".into());
             return;
         }
+        // Headers can lie about sizes: what a person would unpack must
+        // expand no further than declared, at the top level as inside.
+        if f.suspicious.is_none()
+            && top
+            && let Err(why) = archive::verify_actual(bytes, limits)
+        {
+            f.suspicious = Some(why);
+        }
         if f.suspicious.is_none() && top {
             members_forms(f, &scan, bytes, limits);
         }
@@ -173,7 +181,8 @@ fn zip_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits, top: b
         FileKind::Xlsx | FileKind::Ods => sheets(f, bytes, kind, limits),
         FileKind::Docx | FileKind::Odt => match docx::read(bytes, kind, limits) {
             Ok(rows) => f.forms.extend(form::find(&rows, None)),
-            Err(e) => f.unreadable = Some(e),
+            Err(sheet::Error::Unreadable(e)) => f.unreadable = Some(e),
+            Err(sheet::Error::OverBudget(e)) => f.unopened = Some(e),
         },
         _ => {}
     }
@@ -200,6 +209,11 @@ fn members_forms(f: &mut Found, scan: &archive::ZipScan, bytes: &[u8], limits: &
             continue;
         };
         let inner = analyse_inner(&e.path, &data, limits, false);
+        if f.unopened.is_none()
+            && let Some(why) = inner.unopened
+        {
+            f.unopened = Some(format!("member {:?}: {why}", e.path));
+        }
         for mut form in inner.forms {
             form.member = Some(e.path.clone());
             f.forms.push(form);

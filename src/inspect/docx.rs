@@ -5,7 +5,8 @@
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::archive::{ZipScan, read_entry, scan};
+use super::archive::{ZipScan, scan, stream_entry};
+use super::budget::{MAX_XML_DEPTH, ReadError};
 use super::{FileKind, Limits};
 
 /// Rows for the form finder: table rows as cells, and each paragraph outside
@@ -14,22 +15,27 @@ pub(crate) fn read(
     bytes: &[u8],
     kind: FileKind,
     limits: &Limits,
-) -> Result<Vec<Vec<String>>, String> {
+) -> Result<Vec<Vec<String>>, ReadError> {
     let (part, odt) = match kind {
         FileKind::Odt => ("content.xml", true),
         _ => ("word/document.xml", false),
     };
-    let zs: ZipScan =
-        scan(bytes, limits, limits.max_nesting).map_err(|e| format!("corrupt document: {e}"))?;
-    let entry = zs
-        .entries
-        .iter()
-        .find(|e| e.path == part)
-        .ok_or_else(|| format!("the document has no {part}"))?;
-    let xml = read_entry(bytes, entry.index, entry.size, limits)
-        .map_err(|_| format!("{part} cannot be decompressed"))?;
-    let text = String::from_utf8_lossy(&xml);
-    Ok(rows(&text, odt))
+    let unreadable = |e: String| ReadError::Unreadable(e);
+    let zs: ZipScan = scan(bytes, limits, limits.max_nesting)
+        .map_err(|e| unreadable(format!("corrupt document: {e}")))?;
+    if !zs.entries.iter().any(|e| e.path == part) {
+        return Err(unreadable(format!("the document has no {part}")));
+    }
+    let mut za = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| unreadable(format!("corrupt document: {e}")))?;
+    let xml = stream_entry(&mut za, part, limits)
+        .ok_or_else(|| unreadable(format!("{part} cannot be decompressed")))?;
+    // Streamed: a 30 MB document.xml is never held whole.
+    rows(std::io::BufReader::new(xml), odt).ok_or_else(|| {
+        ReadError::OverBudget(format!(
+            "{part} nests more than {MAX_XML_DEPTH} elements deep"
+        ))
+    })
 }
 
 #[derive(Default)]
@@ -42,19 +48,33 @@ struct State {
     in_text: bool,
 }
 
-fn rows(xml: &str, odt: bool) -> Vec<Vec<String>> {
+/// `None` when the part nests deeper than [`MAX_XML_DEPTH`].
+fn rows(xml: impl std::io::BufRead, odt: bool) -> Option<Vec<Vec<String>>> {
     let (tbl, tr, tc, p, t) = if odt {
         ("table", "table-row", "table-cell", "p", "")
     } else {
         ("tbl", "tr", "tc", "p", "t")
     };
-    let mut r = Reader::from_str(xml);
+    let mut r = Reader::from_reader(xml);
+    // Hostile nesting (a million open elements) must not grow a stack.
+    r.config_mut().check_end_names = false;
+    let mut buf = Vec::new();
     let mut s = State::default();
+    let mut depth = 0usize;
     loop {
-        let ev = match r.read_event() {
+        buf.clear();
+        let ev = match r.read_event_into(&mut buf) {
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
+        match &ev {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_XML_DEPTH {
+            return None;
+        }
         match ev {
             Event::Start(e) => {
                 let name = e.local_name();
@@ -121,7 +141,7 @@ fn rows(xml: &str, odt: bool) -> Vec<Vec<String>> {
             break;
         }
     }
-    s.rows
+    Some(s.rows)
 }
 
 fn entity(e: &quick_xml::events::BytesRef<'_>) -> Option<char> {

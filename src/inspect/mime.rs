@@ -85,6 +85,22 @@ struct Scope {
 
 pub(crate) fn inspect_raw(raw: &[u8], limits: &Limits) -> Inspection {
     let mut insp = Inspection::default();
+    // mail-parser builds every part before `max_parts` can stop the walk: a
+    // message of 20,000 tiny parts costs a hundred megabytes. Every part
+    // needs a boundary line, so count those first.
+    let delimiters = delimiter_lines(raw, limits.max_parts.saturating_mul(2));
+    if delimiters > limits.max_parts.saturating_mul(2) {
+        let mut insp = super::inspect_headers(raw);
+        insp.problem(
+            ProblemKind::Malformed,
+            format!(
+                "more than {} MIME boundary lines: the body was not parsed",
+                limits.max_parts.saturating_mul(2)
+            ),
+            None,
+        );
+        return insp;
+    }
     let Some(msg) = MessageParser::default().parse(raw) else {
         insp.problem(
             ProblemKind::Malformed,
@@ -245,8 +261,11 @@ impl Walker<'_> {
     fn forwarded(&mut self, insp: &mut Inspection, inner: &Message<'_>, scope: &Scope) {
         let depth = scope.depth + 1;
         if depth > self.limits.max_message_depth {
-            insp.skipped_parts
-                .push(format!("message/rfc822 nested deeper than {}", depth - 1));
+            insp.problem(
+                ProblemKind::Malformed,
+                format!("forwarded messages nested deeper than {}", depth - 1),
+                None,
+            );
             return;
         }
         let h = headers::read(inner);
@@ -367,7 +386,14 @@ impl Walker<'_> {
         let tnef = matches!(ct, "application/ms-tnef" | "application/vnd.ms-tnef")
             || lname == "winmail.dat";
         if tnef {
-            let files = tnef::parse(&bytes);
+            let (files, broken) = tnef::parse(&bytes);
+            if let Some(why) = broken {
+                insp.problem(
+                    ProblemKind::UnreadableAttachment,
+                    format!("{lname}: {why}"),
+                    None,
+                );
+            }
             if !files.is_empty() {
                 for f in files {
                     self.add(
@@ -551,6 +577,21 @@ impl Walker<'_> {
             unsafe_name,
         });
     }
+}
+
+/// Lines that start with `--` (MIME boundary delimiters, and the odd
+/// signature separator), counting stops just past `stop`.
+fn delimiter_lines(raw: &[u8], stop: usize) -> usize {
+    let mut n = usize::from(raw.starts_with(b"--"));
+    for w in raw.windows(3) {
+        if w == b"\n--" {
+            n += 1;
+            if n > stop {
+                break;
+            }
+        }
+    }
+    n
 }
 
 fn ext_for(ct: &str) -> &'static str {

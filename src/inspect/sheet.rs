@@ -11,17 +11,17 @@ use super::{FileKind, Limits};
 /// Rows of cell text, one list per sheet.
 pub(crate) type Sheets = Vec<Vec<Vec<String>>>;
 
-/// Why a spreadsheet gave no rows.
-pub(crate) enum Error {
-    /// Corrupt, encrypted, not a spreadsheet.
-    Unreadable(String),
-    /// Its structure is beyond the budget: not opened (see `budget`).
-    OverBudget(String),
-}
+pub(crate) use super::budget::ReadError as Error;
 
 pub(crate) fn read(bytes: &[u8], kind: FileKind, limits: &Limits) -> Result<Sheets, Error> {
     let checked = match kind {
-        FileKind::Xls => super::budget::xls(bytes, limits),
+        FileKind::Xls => {
+            // calamine's own container reader follows a looping sector
+            // chain until memory runs out; ours stops.
+            let stream = super::cfb::stream(bytes, &["Workbook", "Book"])
+                .map_err(|e| Error::Unreadable(format!("corrupt OLE container: {e}")))?;
+            super::budget::xls(&stream, limits)
+        }
         FileKind::Ods => super::budget::ods(bytes, limits),
         FileKind::Xlsx => super::budget::xlsx(bytes, limits),
         _ => Ok(()),

@@ -71,11 +71,17 @@ fn utf16(b: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
-/// The files inside a TNEF stream; empty when it is not TNEF or holds none.
-pub(crate) fn parse(b: &[u8]) -> Vec<TnefFile> {
+/// Files taken from one winmail.dat at most: Outlook puts a handful in;
+/// thousands are a way to make mailroom look inside thousands of files.
+const MAX_FILES: usize = 200;
+
+/// The files inside a TNEF stream (empty when it is not TNEF or holds
+/// none), and why the stream was not read to its end, when it was not.
+pub(crate) fn parse(b: &[u8]) -> (Vec<TnefFile>, Option<String>) {
     if u32_at(b, 0) != Some(SIGNATURE) {
-        return Vec::new();
+        return (Vec::new(), None);
     }
+    let mut broken = None;
     let mut out = Vec::new();
     let mut cur: Option<Pending> = None;
     let mut off = 6;
@@ -86,7 +92,11 @@ pub(crate) fn parse(b: &[u8]) -> Vec<TnefFile> {
         };
         let start = off + 9;
         let Some(end) = start.checked_add(len as usize).filter(|&e| e <= b.len()) else {
-            break; // truncated attribute: keep what we have
+            // Keep what came before; say the rest is unreadable.
+            broken = Some(format!(
+                "an attribute declares {len} bytes past the end of the file"
+            ));
+            break;
         };
         let data = &b[start..end];
         let attr = (id & 0xFFFF) as u16;
@@ -95,6 +105,10 @@ pub(crate) fn parse(b: &[u8]) -> Vec<TnefFile> {
                 ATT_ATTACH_REND_DATA => {
                     if let Some(p) = cur.take().and_then(|p| p.finish(out.len() + 1)) {
                         out.push(p);
+                    }
+                    if out.len() >= MAX_FILES {
+                        broken = Some(format!("more than {MAX_FILES} files inside"));
+                        return (out, broken);
                     }
                     cur = Some(Pending::default());
                 }
@@ -113,7 +127,7 @@ pub(crate) fn parse(b: &[u8]) -> Vec<TnefFile> {
     if let Some(p) = cur.and_then(|p| p.finish(out.len() + 1)) {
         out.push(p);
     }
-    out
+    (out, broken)
 }
 
 /// Reads the MAPI property list of attAttachment for names (and the data

@@ -52,7 +52,8 @@ fn names_from_unicode_long_filename_else_gbk_title() {
         attr(2, 0x0001_8010, &title),
         attr(2, 0x0006_800F, b"second"),
     ]);
-    let files = parse(&t);
+    let (files, broken) = parse(&t);
+    assert_eq!(broken, None);
     assert_eq!(
         files,
         vec![
@@ -70,7 +71,7 @@ fn names_from_unicode_long_filename_else_gbk_title() {
 
 #[test]
 fn not_tnef_or_truncated_gives_what_is_complete() {
-    assert!(parse(b"PK\x03\x04").is_empty());
+    assert!(parse(b"PK\x03\x04").0.is_empty());
     let mut t = tnef(&[
         attr(2, 0x0006_9002, &[1, 0, 0, 0]),
         attr(2, 0x0006_800F, b"whole"),
@@ -78,7 +79,8 @@ fn not_tnef_or_truncated_gives_what_is_complete() {
         attr(2, 0x0006_800F, b"cut off here"),
     ]);
     t.truncate(t.len() - 6);
-    let files = parse(&t);
+    let (files, broken) = parse(&t);
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].data, b"whole");
+    assert!(broken.is_some_and(|b| b.contains("past the end")));
 }

@@ -280,6 +280,9 @@ pub fn serve() -> ExitCode {
             }
         };
         limit_cpu(req.cpu_secs);
+        if let Ok(meta) = std::fs::metadata(&req.raw_path) {
+            limit_memory(meta.len());
+        }
         let read = if req.headers_only {
             read_head(&req.raw_path)
         } else {
@@ -362,6 +365,34 @@ fn limit_cpu(secs: u64) {
             rlim_max: libc::RLIM_INFINITY,
         };
         libc::setrlimit(libc::RLIMIT_CPU, &lim);
+    }
+}
+
+/// Room for one message on top of what the worker already maps: the raw
+/// bytes, their decoded parts and a copy of each file, plus the parsers'
+/// own working memory. Lowered per message (within the hard limit the
+/// parent set), so one small crafted file cannot take hundreds of
+/// megabytes before it fails.
+fn limit_memory(message_bytes: u64) {
+    const PER_MESSAGE_SLACK: u64 = 96 << 20;
+    let Some(mapped) = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+    else {
+        return;
+    };
+    // SAFETY: plain syscalls on valid structs.
+    unsafe {
+        let page = libc::sysconf(libc::_SC_PAGESIZE).max(4096) as u64;
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_AS, &mut lim) != 0 {
+            return;
+        }
+        let want = (mapped * page)
+            .saturating_add(message_bytes.saturating_mul(4))
+            .saturating_add(PER_MESSAGE_SLACK);
+        lim.rlim_cur = want.min(lim.rlim_max);
+        libc::setrlimit(libc::RLIMIT_AS, &lim);
     }
 }
 
