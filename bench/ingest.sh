@@ -5,7 +5,11 @@
 # the same run. Reports messages/s, peak RSS, and the share of time that
 # goes to looking inside attachments.
 #
-# Usage: bench/ingest.sh [COUNT] [ROUNDS]
+# With BASELINE=<git ref>, mailroom as of that commit is built too (in a
+# worktree under the bench directory) and ingests the same files in the
+# same rounds, interleaved: before/after figures from one run.
+#
+# Usage: [BASELINE=ref] bench/ingest.sh [COUNT] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 COUNT=${1:-10000}
@@ -16,6 +20,16 @@ command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
 cargo build --release --quiet --bin mailroom --example parse_baseline
 BIN=$PWD/target/release/mailroom
 BASE=$PWD/target/release/examples/parse_baseline
+OLD=
+if [[ -n ${BASELINE:-} ]]; then
+  src=${BENCH_DIR:-/var/tmp/mailroom-bench}/baseline-src
+  git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+  git worktree add --detach "$src" "$BASELINE" >/dev/null
+  (cd "$src" && CARGO_TARGET_DIR=${BENCH_DIR:-/var/tmp/mailroom-bench}/baseline-target \
+    cargo build --release --quiet --bin mailroom)
+  OLD=${BENCH_DIR:-/var/tmp/mailroom-bench}/baseline-target/release/mailroom
+  echo "baseline: $(git rev-parse --short "$BASELINE"), current: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' (+ uncommitted changes)')"
+fi
 if [[ ! -f $WORK/mail/done-$COUNT ]]; then
   rm -rf "$WORK/mail"
   python3 bench/gen_ingest.py tests/data/corpus "$WORK/mail" "$COUNT"
@@ -28,15 +42,22 @@ data_dir = "$WORK/data"
 TOML
 results=$WORK/results.txt
 : >"$results"
-for round in $(seq 1 "$ROUNDS"); do
+# One timed ingest into an empty data directory: NAME BINARY.
+ingest() {
   rm -rf "$WORK/data"
   sync
-  /usr/bin/time -f "%e %M" -o "$WORK/time.ingest" \
-    env RUST_LOG=warn "$BIN" --config "$WORK/mailroom.toml" ingest --department org --no-receipts \
-    --received-at 2018-01-24T10:00:00+08:00 "$WORK"/mail/*.eml >"$WORK/out.ingest" 2>&1 ||
-    { tail -20 "$WORK/out.ingest"; exit 1; }
-  read -r secs rss <"$WORK/time.ingest"
-  echo "ingest $secs $rss" | tee -a "$results"
+  # The `resources` line (current code) gives the workers' peak too.
+  /usr/bin/time -f "%e %M" -o "$WORK/time.$1" \
+    env RUST_LOG=warn,mailroom::daemon=info "$2" --config "$WORK/mailroom.toml" ingest --department org --no-receipts \
+    --received-at 2018-01-24T10:00:00+08:00 "$WORK"/mail/*.eml >"$WORK/out.$1" 2>&1 ||
+    { tail -20 "$WORK/out.$1"; exit 1; }
+  read -r secs rss <"$WORK/time.$1"
+  workers=$(sed -n 's/.*worker_peak_rss_kb=\([0-9]*\).*/\1/p' "$WORK/out.$1" | tail -1)
+  echo "$1 $secs $((rss + ${workers:-0}))" | tee -a "$results"
+}
+for round in $(seq 1 "$ROUNDS"); do
+  [[ -n $OLD ]] && ingest baseline "$OLD"
+  ingest ingest "$BIN"
   "$BASE" "$WORK"/mail/*.eml | tee "$WORK/out.base"
   awk '/^parse/ {print "parse", $2, 0} /^inspect/ {print "inspect", $2, 0}' "$WORK/out.base" >>"$results"
 done
@@ -51,11 +72,15 @@ for name, secs, rss in rows:
 med = {k: statistics.median(s for s, _ in v) for k, v in by.items()}
 print("| step | runs (s) | median (s) | messages/s | peak RSS (MB) |")
 print("|---|---|---|---|---|")
-for k, label in (("ingest", "mailroom ingest (store + classify + record)"), ("inspect", "inspect alone (parse + look inside files)"), ("parse", "mail-parser alone")):
+for k, label in (("baseline", "baseline: mailroom ingest before the change"), ("ingest", "mailroom ingest (store + classify + record)"), ("inspect", "inspect alone (parse + look inside files)"), ("parse", "mail-parser alone")):
+    if k not in by:
+        continue
     v = by[k]
     rss = max(r for _, r in v) / 1024
     print(f"| {label} | {', '.join(f'{s:.2f}' for s, _ in v)} | {med[k]:.2f} | {n / med[k]:.0f} | {rss:.0f} |" if rss else
           f"| {label} | {', '.join(f'{s:.2f}' for s, _ in v)} | {med[k]:.2f} | {n / med[k]:.0f} | – |")
+if "baseline" in med:
+    print(f"\ncurrent vs baseline: {med['baseline'] / med['ingest']:.2f}x the throughput ({(med['ingest'] / med['baseline'] - 1):+.0%} time); peak RSS is the ingest process plus its largest worker")
 share = (med["inspect"] - med["parse"]) / med["ingest"]
 print(f"\nattachment inspection (inspect minus parse) is {share:.0%} of the ingest time; parsing {med['parse'] / med['ingest']:.0%}")
 PY

@@ -27,10 +27,13 @@
 //!   headers and names, material files, what is inside them, problems.
 //! - [`classify`]: `Inspection` + configuration → `Classification` (pure):
 //!   kind, unit, projects/items, lateness, routing, intrinsic flags.
-//! - [`intake`]: the stage after "stored": runs inspect + classify on
-//!   blocking threads, stores attachments, and in one transaction records
-//!   deliveries, refreshes the relational flags (resubmission, duplicate
-//!   delivery), matches bounces, and decides each message's receipt.
+//! - [`intake`]: the stage after "stored": runs inspect in worker processes
+//!   (`intake::worker`: `mailroom inspect-worker` under memory, CPU and time
+//!   limits; a message that kills its worker twice is quarantined), then
+//!   classify on blocking threads, stores attachments, and in one
+//!   transaction records deliveries, refreshes the relational flags
+//!   (resubmission, duplicate delivery), matches bounces, and decides each
+//!   message's receipt.
 //! - [`outbox`]: every outgoing mail is a row before it is a connection; one
 //!   sender drains it (retry with backoff, per-recipient limit, at most one
 //!   duplicate after a crash). Receipt text lives here.
@@ -49,8 +52,9 @@
 //!
 //! ## Tasks at run time
 //! One tokio task per mailbox ([`imap::watch`]), one intake task
-//! ([`intake::run`]), one outbox sender ([`outbox::run_sender`]) and one
-//! scheduler ([`schedule::run`]). They signal each other through
+//! ([`intake::run`]) with its pool of inspection worker processes (one per
+//! core, started on demand, replaced when one dies), one outbox sender
+//! ([`outbox::run_sender`]) and one scheduler ([`schedule::run`]). They signal each other through
 //! [`imap::Events`] (stored → intake → outbox); data travels only through
 //! the ledger. `run --once` runs the same steps once, in order.
 //!
