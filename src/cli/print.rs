@@ -29,7 +29,10 @@ pub(super) fn messages_table(
             })
             .unwrap_or_else(|_| r.internal_date.clone());
         let uid = r.uid.map_or_else(|| "-".to_owned(), |u| u.to_string());
-        let flag = if r.oversize != 0 { " [oversize]" } else { "" };
+        let mut flag = if r.oversize != 0 { " [oversize]" } else { "" }.to_owned();
+        if let Some(why) = &r.quarantined {
+            flag.push_str(&format!(" [quarantined: {}]", clean_text(why)));
+        }
         say!(
             "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  {}{}",
             r.id,
