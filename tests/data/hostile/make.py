@@ -697,6 +697,13 @@ def main():
                + ("\r\n--f%d--\r\n" % i).encode())
     add(k, "mime-rfc822-nested-2000", "message/rfc822 forwarded 2,000 deep (every level a full header block)", msg, [MALFORMED])
     k = nxt()
+    # Found by examples/fuzz.rs: the same chain, base64-encoded as one
+    # attached message, costs memory quadratic in its depth (~1 GB here).
+    add(k, "mime-rfc822-base64-nested-2000", "the 2,000-deep forward chain attached base64-encoded as one message/rfc822 part",
+        mail(k, "转发：石碣镇团委智慧团建材料", [('Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename="%s"\r\n'
+                                             % w2047("石碣镇团委智慧团建材料.eml"), msg)]),
+        [MALFORMED])
+    k = nxt()
     flood = "".join("X-Antispam-Check-%d: ok\r\n" % i for i in range(100000))
     raw = mail(k, "石碣镇团委智慧团建材料", [(named_2047("application/pdf", "智慧团建材料.pdf"), pdf("hdr"))])
     hdr_end = raw.find(b"MIME-Version:")
