@@ -47,7 +47,23 @@ pub struct Connected {
     pub capabilities: Capabilities,
 }
 
-pub async fn connect(cfg: &ImapConfig, password: &SecretString) -> Result<Connected, ConnectError> {
+/// The four fields NetEase asks a client to send in `ID` (name, version,
+/// vendor, support-email); written exactly, since Coremail answers `BAD`
+/// to a malformed ID (mailcore2#1874).
+pub fn id_fields<'a>(support_email: &'a str) -> [(&'a str, Option<&'a str>); 4] {
+    [
+        ("name", Some("mailroom")),
+        ("version", Some(env!("CARGO_PKG_VERSION"))),
+        ("vendor", Some("mailroom")),
+        ("support-email", Some(support_email)),
+    ]
+}
+
+pub async fn connect(
+    cfg: &ImapConfig,
+    password: &SecretString,
+    support_email: Option<&str>,
+) -> Result<Connected, ConnectError> {
     if cfg.tls == TlsMode::Plain && !is_loopback_host(&cfg.host) {
         // check-config refuses this too; never send a password in clear text.
         return Err(anyhow::anyhow!("tls = \"plain\" is only allowed for loopback hosts").into());
@@ -99,11 +115,7 @@ pub async fn connect(cfg: &ImapConfig, password: &SecretString) -> Result<Connec
     // 126.com/163.com answer SELECT with "NO Unsafe Login" unless the client
     // identifies itself first (RFC 2971). Harmless elsewhere; some servers
     // lack ID, so a refusal is not fatal.
-    let id = [
-        ("name", Some("mailroom")),
-        ("version", Some(env!("CARGO_PKG_VERSION"))),
-        ("vendor", Some("mailroom")),
-    ];
+    let id = id_fields(support_email.unwrap_or(&cfg.username));
     match timeout(COMMAND_TIMEOUT, session.id(id)).await {
         Ok(Ok(server)) => tracing::debug!(?server, "IMAP ID exchanged"),
         Ok(Err(e)) => tracing::debug!(error = %e, "server does not support IMAP ID"),

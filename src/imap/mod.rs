@@ -37,9 +37,6 @@ const IDLE_MAX: Duration = Duration::from_secs(25 * 60);
 /// Reconnect backoff: first retry, and the ceiling.
 const BACKOFF_MIN: Duration = Duration::from_secs(2);
 const BACKOFF_MAX: Duration = Duration::from_secs(5 * 60);
-/// After a refused login, wait longer: the password will not fix itself and
-/// providers lock accounts that keep trying.
-const BACKOFF_AFTER_REFUSED_LOGIN: Duration = Duration::from_secs(5 * 60);
 
 /// Signals between stages: each stage rings the next one's bell and the
 /// next one looks in the ledger; no data travels through these.
@@ -87,7 +84,7 @@ impl MailboxCtx {
 /// One pass: connect, sync, log out.
 pub async fn sync_once(ctx: &MailboxCtx) -> Result<PassReport> {
     let password = ctx.password()?;
-    let mut conn = connect::connect(&ctx.imap, &password)
+    let mut conn = connect::connect(&ctx.imap, &password, ctx.fetch.id_support_email.as_deref())
         .await
         .map_err(anyhow::Error::from)?;
     let report = sync::pass(&mut conn.session, ctx).await?;
@@ -100,16 +97,27 @@ pub async fn watch(ctx: MailboxCtx, cancel: CancellationToken) {
     let span = tracing::info_span!("mailbox", department = %ctx.department);
     async move {
         let mut backoff = Backoff::new();
+        let mut refused = 0u32;
         loop {
-            let err = match session(&ctx, &cancel, &mut backoff).await {
+            let err = match session(&ctx, &cancel, &mut backoff, &mut refused).await {
                 Ok(()) => return,
                 Err(e) => e,
             };
             let delay = match &err {
-                ConnectError::LoginRefused { .. } => {
-                    let d = backoff.next_delay().max(BACKOFF_AFTER_REFUSED_LOGIN);
-                    error!(department = %ctx.department, error = %format!("{err:#}"), retry_in_secs = d.as_secs(), "mailbox login refused");
+                // A wrong authorisation code does not fix itself, and an
+                // address that keeps trying gets blocked by the provider:
+                // one more try (the server may have had a moment), then
+                // this mailbox waits for a person. Said once, as an ERROR.
+                ConnectError::LoginRefused { .. } if refused == 0 => {
+                    refused += 1;
+                    let d = Duration::from_secs(ctx.fetch.login_retry_secs);
+                    error!(department = %ctx.department, error = %format!("{err:#}"), retry_in_secs = d.as_secs(), "mailbox login refused; one more try, then this mailbox stops until the configuration is reloaded");
                     d
+                }
+                ConnectError::LoginRefused { .. } => {
+                    warn!(department = %ctx.department, error = %format!("{err:#}"), "mailbox login refused again: this mailbox is stopped until the configuration is reloaded (systemctl reload mailroom)");
+                    cancel.cancelled().await;
+                    return;
                 }
                 ConnectError::Other(e) => {
                     let d = backoff.next_delay();
@@ -132,12 +140,14 @@ async fn session(
     ctx: &MailboxCtx,
     cancel: &CancellationToken,
     backoff: &mut Backoff,
+    refused: &mut u32,
 ) -> Result<(), ConnectError> {
     let password = ctx.password()?;
     let conn = tokio::select! {
         _ = cancel.cancelled() => return Ok(()),
-        c = connect::connect(&ctx.imap, &password) => c?,
+        c = connect::connect(&ctx.imap, &password, ctx.fetch.id_support_email.as_deref()) => c?,
     };
+    *refused = 0;
     let can_idle = ctx.imap.idle && conn.capabilities.has_str("IDLE");
     info!(department = %ctx.department, host = %ctx.imap.host, idle = can_idle, "connected");
     let mut session = conn.session;
@@ -162,8 +172,17 @@ async fn session(
                     let _ = timeout(COMMAND_TIMEOUT, session.logout()).await;
                     return Ok(());
                 }
-                _ = tokio::time::sleep(Duration::from_secs(ctx.imap.poll_interval_secs)) => session,
+                _ = tokio::time::sleep(Duration::from_secs(ctx.imap.poll_interval_secs)) => {}
             }
+            // Polling keeps this one connection: NOOP proves it is alive
+            // (and lets the server report news) before the next pass lists
+            // UIDs above the last one kept. Never UIDNEXT or STATUS:
+            // 163.com answers neither (chatmail/core#5043).
+            timeout(COMMAND_TIMEOUT, session.noop())
+                .await
+                .context("timed out waiting for NOOP")?
+                .context("NOOP failed: connection lost")?;
+            session
         };
     }
 }

@@ -74,6 +74,26 @@ impl PartInfo {
 struct Walker<'l> {
     limits: &'l Limits,
     parts: usize,
+    /// Bodies mail-parser already decoded (base64, without an encoding
+    /// problem), moved out of its parts, by the part's address: used
+    /// instead of decoding the same bytes a second time, so a message's
+    /// files are held once, not twice, while it is inspected.
+    decoded: std::collections::HashMap<usize, Vec<u8>>,
+}
+
+/// Moves the decoded bodies of the top-level base64 parts out of `msg`.
+fn take_decoded(msg: &mut Message<'_>) -> std::collections::HashMap<usize, Vec<u8>> {
+    let mut out = std::collections::HashMap::new();
+    for p in &mut msg.parts {
+        if p.encoding != mail_parser::Encoding::Base64 || p.is_encoding_problem {
+            continue;
+        }
+        let key = std::ptr::from_ref::<mail_parser::MessagePart<'_>>(p) as usize;
+        if let PartType::Binary(body) | PartType::InlineBinary(body) = &mut p.body {
+            out.insert(key, std::mem::take(body).into_owned());
+        }
+    }
+    out
 }
 
 /// Per-message state: the `cid:` references of its HTML and where its files go.
@@ -101,7 +121,20 @@ pub(crate) fn inspect_raw(raw: &[u8], limits: &Limits) -> Inspection {
         );
         return insp;
     }
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    let hidden = encoded_forwards(raw, ENCODED_NESTING);
+    if hidden > limits.max_message_depth {
+        let mut insp = super::inspect_headers(raw);
+        insp.problem(
+            ProblemKind::Malformed,
+            format!(
+                "more than {} forwarded messages inside an encoded message part: the body was not parsed",
+                limits.max_message_depth
+            ),
+            None,
+        );
+        return insp;
+    }
+    let Some(mut msg) = MessageParser::default().parse(raw) else {
         insp.problem(
             ProblemKind::Malformed,
             "no message header could be parsed".into(),
@@ -113,7 +146,12 @@ pub(crate) fn inspect_raw(raw: &[u8], limits: &Limits) -> Inspection {
     let (text, html) = message_text(&msg);
     insp.body_text = super::cap_text(text, limits.max_body_chars);
     insp.body_html = super::cap_text(html, limits.max_body_chars);
-    let mut w = Walker { limits, parts: 0 };
+    let decoded = take_decoded(&mut msg);
+    let mut w = Walker {
+        limits,
+        parts: 0,
+        decoded,
+    };
     let scope = Scope {
         cids: cid_refs(&msg),
         forwarded: None,
@@ -429,7 +467,7 @@ impl Walker<'_> {
 
     /// Transfer-decodes a leaf part from the raw bytes.
     fn decode(
-        &self,
+        &mut self,
         insp: &mut Inspection,
         msg: &Message<'_>,
         idx: usize,
@@ -443,7 +481,11 @@ impl Walker<'_> {
         let Some(raw) = raw_all.get(s..e.max(s)) else {
             return part.contents().to_vec();
         };
+        let key = std::ptr::from_ref::<mail_parser::MessagePart<'_>>(part) as usize;
         match info.cte.as_str() {
+            "base64" if self.decoded.contains_key(&key) => {
+                self.decoded.remove(&key).unwrap_or_default()
+            }
             "base64" => match b64(raw) {
                 Some(b) => b,
                 None => {
@@ -577,6 +619,89 @@ impl Walker<'_> {
             unsafe_name,
         });
     }
+}
+
+/// Levels of base64/quoted-printable `message/rfc822` that mail-parser
+/// decodes and parses (its `MAX_NESTED_ENCODED`).
+const ENCODED_NESTING: usize = 3;
+
+/// Forwarded messages hidden inside `message/rfc822` parts sent base64 or
+/// quoted-printable (which RFC 2046 forbids, and some clients do anyway).
+/// mail-parser decodes such a part and copies every part nested in it once
+/// per enclosing level: a chain of 2,000 forwards in one base64 part grows
+/// a 1 MB mail to 1.5 GB. Counting them first costs one decode.
+fn encoded_forwards(raw: &[u8], levels: usize) -> usize {
+    const CT: &[u8] = b"message/rfc822";
+    if levels == 0 {
+        return 0;
+    }
+    let mut found = 0usize;
+    let mut from = 0usize;
+    let mut parts = 0;
+    while let Some(pos) = find_ci(&raw[from..], CT).map(|p| p + from) {
+        from = pos + CT.len();
+        parts += 1;
+        if parts > 64 {
+            break;
+        }
+        // The part's header block: back to the blank line before, forward
+        // to the blank line after.
+        let start = rfind(&raw[..pos], b"\n\n")
+            .or_else(|| rfind(&raw[..pos], b"\n\r\n"))
+            .unwrap_or(0);
+        let Some(end) = find(&raw[pos..], b"\n\r\n")
+            .or_else(|| find(&raw[pos..], b"\n\n"))
+            .map(|e| pos + e)
+        else {
+            break;
+        };
+        let block = &raw[start..end];
+        let base64 = find_ci(block, b"base64").is_some();
+        if !base64 && find_ci(block, b"quoted-printable").is_none() {
+            continue;
+        }
+        let body_start = (end + 1..raw.len())
+            .find(|&i| raw[i] == b'\n')
+            .map_or(raw.len(), |i| i + 1);
+        let body_end = find(&raw[body_start..], b"\n--").map_or(raw.len(), |e| body_start + e);
+        let body = &raw[body_start..body_end];
+        let decoded = if base64 {
+            use base64::Engine as _;
+            let clean: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/'))
+                .collect();
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(&clean[..clean.len() - clean.len() % 4])
+                .unwrap_or_default()
+        } else {
+            // Quoted-printable keeps the text readable enough to count.
+            body.to_vec()
+        };
+        found += 1 + count_ci(&decoded, CT) + encoded_forwards(&decoded, levels - 1);
+        from = from.max(body_end);
+    }
+    found
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn count_ci(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .filter(|w| w.eq_ignore_ascii_case(needle))
+        .count()
 }
 
 /// Lines that start with `--` (MIME boundary delimiters, and the odd

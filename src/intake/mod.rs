@@ -10,6 +10,7 @@
 //! `reprocess` runs the same code over every message.
 
 mod assign;
+mod inflight;
 pub mod receipts;
 pub mod record;
 pub mod relations;
@@ -114,11 +115,15 @@ pub async fn retry_quarantined(app: &App, message_key: &str) -> Result<Report> {
 /// understanding batch N+1 (CPU, on blocking threads) runs while batch N is
 /// made durable and recorded (SQLite), so neither waits for the other.
 pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Understood>>(1);
+    inflight::fold_dead(&app.ledger.pool, &app.config.data_dir).await?;
+    let inflight = inflight::Inflight::new(&app.config.data_dir)?;
+    let inflight = &inflight;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<i64>, Vec<Understood>)>(1);
     let producer = async move {
         for chunk in ids.chunks(BATCH as usize) {
+            inflight.start(chunk)?;
             let done = understand::batch(app, chunk, mode).await?;
-            if tx.send(done).await.is_err() {
+            if tx.send((chunk.to_vec(), done)).await.is_err() {
                 break;
             }
         }
@@ -126,12 +131,15 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
     };
     let consumer = async {
         let mut total = Report::default();
-        while let Some(mut done) = rx.recv().await {
+        while let Some((chunk, mut done)) = rx.recv().await {
             let t = std::time::Instant::now();
             let mut staged: Vec<Staged> =
                 done.iter_mut().flat_map(|u| u.staged.drain(..)).collect();
             crate::util::blocking(|| app.ledger.blobs.commit(&mut staged))?;
             let r = record_all(app, &done, mode).await?;
+            // Recorded, or left pending for mailroom's own trouble (logged):
+            // either way no longer in flight.
+            inflight.done(&chunk)?;
             tracing::debug!(
                 messages = done.len(),
                 record_ms = t.elapsed().as_millis() as u64,

@@ -1,9 +1,10 @@
 //! Understanding a batch of stored messages: each is inspected in a worker
 //! process ([`super::worker`]), then classified and its files staged here.
 //!
-//! One message can never stop the others. Before a batch is understood its
-//! messages are counted in the ledger (committed first); the count is
-//! cleared when they are recorded. A message whose worker dies or outlasts
+//! One message can never stop the others. While a batch is understood its
+//! messages are listed in this process's in-flight file (see `inflight`);
+//! a process that dies leaves them there, and the next start counts one
+//! more attempt for each, cleared when they are recorded. A message whose worker dies or outlasts
 //! its time is tried once more with a fresh worker; a second failure, or a
 //! third start with the count still set (mailroom itself died each time it
 //! held the message), sets it aside as quarantined: recorded from its
@@ -78,7 +79,6 @@ pub(super) async fn batch(app: &App, ids: &[i64], mode: Mode) -> Result<Vec<Unde
         });
         jobs.push(Job { row, key, manual });
     }
-    count_attempt(app, &jobs).await?;
     let t0 = std::time::Instant::now();
     let width = std::thread::available_parallelism().map_or(2, |n| n.get());
     let matcher = Arc::new(classify::UnitMatcher::new(&app.config.units));
@@ -108,24 +108,6 @@ pub(super) async fn batch(app: &App, ids: &[i64], mode: Mode) -> Result<Vec<Unde
         "batch understood"
     );
     Ok(done.into_iter().map(|(_, u)| u).collect())
-}
-
-/// Counts the start of this batch for each of its messages, committed
-/// before any of them is looked at.
-async fn count_attempt(app: &App, jobs: &[Job]) -> Result<()> {
-    if jobs.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<String> = jobs.iter().map(|j| j.row.id.to_string()).collect();
-    // Ids are integers from the ledger itself: safe to inline.
-    sqlx::query(&format!(
-        "UPDATE messages SET understand_attempts = understand_attempts + 1 WHERE id IN ({})",
-        ids.join(",")
-    ))
-    .execute(&app.ledger.pool)
-    .await
-    .context("cannot count the start of understanding")?;
-    Ok(())
 }
 
 /// Understands one message; `Ok(None)` leaves it pending (mailroom's own

@@ -23,11 +23,16 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::Mutex;
 
 use crate::inspect::{self, Inspection, Limits};
+
+/// Pipe and buffer size for answers: four times the default pipe, so a
+/// typical answer (tens of KB) is one wake-up, without holding megabytes of
+/// buffer in two processes.
+const PIPE_BYTES: usize = 256 << 10;
 
 /// The JSON part of a response is headers, body text (capped by
 /// `Limits::max_body_chars`), names and problems: never near this.
@@ -78,7 +83,7 @@ pub struct Settings {
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    stdout: ChildStdout,
+    stdout: BufReader<ChildStdout>,
 }
 
 /// Idle worker processes, reused across messages (spawning one costs a few
@@ -191,11 +196,24 @@ impl Pool {
         })?;
         let stdin = child.stdin.take().context("worker stdin")?;
         let stdout = child.stdout.take().context("worker stdout")?;
+        // Answers carry the files: a larger pipe and buffer mean a handful
+        // of wake-ups per message instead of one per 64 KB.
+        widen_pipe(std::os::fd::AsRawFd::as_raw_fd(&stdout));
+        let stdout = BufReader::with_capacity(PIPE_BYTES, stdout);
         Ok(Worker {
             child,
             stdin,
             stdout,
         })
+    }
+}
+
+/// Asks the kernel for a larger pipe (best effort: the default 64 KB works,
+/// only with more wake-ups).
+fn widen_pipe(fd: std::os::fd::RawFd) {
+    // SAFETY: fcntl on a descriptor we own; failure is harmless.
+    unsafe {
+        libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BYTES as libc::c_int);
     }
 }
 
@@ -236,7 +254,7 @@ async fn write_frame(w: &mut ChildStdin, body: &[u8]) -> Result<()> {
     w.flush().await.context("cannot write to the worker")
 }
 
-async fn read_frame(r: &mut ChildStdout, max: u64) -> Result<Vec<u8>> {
+async fn read_frame(r: &mut BufReader<ChildStdout>, max: u64) -> Result<Vec<u8>> {
     let mut len = [0u8; 8];
     r.read_exact(&mut len)
         .await
@@ -252,7 +270,7 @@ async fn read_frame(r: &mut ChildStdout, max: u64) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-async fn read_response(r: &mut ChildStdout) -> Result<Inspection> {
+async fn read_response(r: &mut BufReader<ChildStdout>) -> Result<Inspection> {
     let json = read_frame(r, MAX_JSON_FRAME).await?;
     let mut insp: Inspection =
         serde_json::from_slice(&json).context("the worker's answer is not an inspection")?;
@@ -269,7 +287,7 @@ pub fn serve() -> ExitCode {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut input = stdin.lock();
-    let mut output = std::io::BufWriter::new(stdout.lock());
+    let mut output = std::io::BufWriter::with_capacity(PIPE_BYTES, stdout.lock());
     loop {
         let req = match read_request(&mut input) {
             Ok(Some(r)) => r,

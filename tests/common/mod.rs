@@ -33,6 +33,9 @@ pub struct MailEnv {
     pub smtp_port: u16,
     pub password: String,
     pub ca_file: PathBuf,
+    /// The Coremail (126/163) IMAP emulator in front of this Dovecot.
+    pub coremail_imap_port: u16,
+    pub coremail_log: PathBuf,
 }
 
 impl MailEnv {
@@ -84,6 +87,8 @@ impl MailEnv {
             smtp_port: get("MAILENV_SMTP_PORT").parse().expect("port"),
             password: get("MAILENV_PASSWORD"),
             ca_file: PathBuf::from(get("MAILENV_CA_FILE")),
+            coremail_imap_port: get("MAILENV_COREMAIL_IMAP_PORT").parse().expect("port"),
+            coremail_log: PathBuf::from(get("MAILENV_COREMAIL_LOG")),
             vars,
         }
     }
@@ -307,6 +312,14 @@ pub struct AppOptions {
     pub schedules: bool,
 }
 
+/// Which IMAP server the tests' mailroom talks to: the plain Dovecot, or
+/// (`MAILROOM_TEST_IMAP=coremail`) the Coremail emulator in front of it,
+/// which behaves as 126.com/163.com do: no IDLE, no UIDNEXT, ID required.
+/// Tests still APPEND and read through Dovecot directly.
+pub fn via_coremail() -> bool {
+    std::env::var("MAILROOM_TEST_IMAP").is_ok_and(|v| v == "coremail")
+}
+
 impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
@@ -355,11 +368,16 @@ impl TestApp {
             // A full address: Postfix delivers mail for it (bounces of the
             // receipts this test sends) into this very IMAP mailbox.
             let user = format!("{tag}-{dept}@mailroom.test");
+            let default_port = if via_coremail() {
+                env.coremail_imap_port
+            } else {
+                env.imap_port
+            };
             let (mut host, mut port) = opts
                 .endpoints
                 .get(dept)
                 .cloned()
-                .unwrap_or((env.host.clone(), env.imap_port));
+                .unwrap_or((env.host.clone(), default_port));
             let mut tls = "plain".to_owned();
             let mut ca = String::new();
             if let Some(mode) = &opts.tls {
