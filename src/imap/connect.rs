@@ -50,7 +50,7 @@ pub struct Connected {
 /// The four fields NetEase asks a client to send in `ID` (name, version,
 /// vendor, support-email); written exactly, since Coremail answers `BAD`
 /// to a malformed ID (mailcore2#1874).
-pub fn id_fields<'a>(support_email: &'a str) -> [(&'a str, Option<&'a str>); 4] {
+pub fn id_fields(support_email: &str) -> [(&str, Option<&str>); 4] {
     [
         ("name", Some("mailroom")),
         ("version", Some(env!("CARGO_PKG_VERSION"))),
