@@ -460,3 +460,34 @@ async fn migration_0006_keeps_rows_references_and_positions() {
     ledger.close().await;
     assert!(Path::new(&db).exists());
 }
+
+/// The same through the Coremail emulator, which answers as 126.com/163.com
+/// do (ID before SELECT, no IDLE, no UIDNEXT; its LIST is Dovecot's, with
+/// Coremail's folders and flags).
+#[tokio::test]
+async fn the_junk_folder_is_found_through_the_coremail_front() {
+    let env = MailEnv::shared();
+    let port: u16 = env
+        .vars
+        .get("MAILENV_COREMAIL_IMAP_PORT")
+        .expect("mailenv.sh env prints MAILENV_COREMAIL_IMAP_PORT")
+        .parse()
+        .expect("port");
+    let opts = AppOptions {
+        endpoints: DEPARTMENTS
+            .iter()
+            .map(|d| (d.to_string(), (env.host.clone(), port)))
+            .collect(),
+        ..AppOptions::default()
+    };
+    let app = TestApp::with("junk-coremail", env, opts);
+    let org = app.user("org").to_owned();
+    let raw = submission_from("shijietw@163.com", &org, 1);
+    app.append_to("org", JUNK_FOLDER, &raw, ARRIVAL).await;
+    let log = once(&app);
+    let rows = app.messages();
+    assert_eq!(rows.len(), 1, "{log}");
+    assert_eq!(rows[0]["folder"], "垃圾邮件");
+    assert_eq!(rows[0]["in_junk"], 1);
+    assert_eq!(receipts(&app).len(), 1);
+}
