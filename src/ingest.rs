@@ -46,7 +46,7 @@ pub async fn ingest_files(
         }
         crate::util::blocking(|| ledger.blobs.commit(&mut staged))?;
         let batch: Vec<NewMessage> = rows.iter().map(|(_, m)| m.clone()).collect();
-        let recorded = messages::record_batch(&ledger.pool, department, None, &batch, now).await?;
+        let recorded = messages::record_batch(&ledger.pool, None, &batch, now).await?;
         for ((path, m), r) in rows.iter().zip(recorded) {
             match r {
                 Recorded::New(id) => {
@@ -86,6 +86,7 @@ fn stage_one(
     let msg = NewMessage {
         department: department.to_owned(),
         source: Source::Ingest,
+        folder: None,
         uidvalidity: None,
         uid: None,
         message_id: messages::message_id_of(&raw),
@@ -94,6 +95,7 @@ fn stage_one(
         sha256: staged.sha256.clone(),
         raw_path: staged.rel_path.clone(),
         oversize: staged.size > max_message_bytes,
+        in_junk: false,
     };
     Ok((staged, msg))
 }

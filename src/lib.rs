@@ -18,8 +18,10 @@
 //! - [`config`]: `mailroom.toml` plus the campaign and units files; validated
 //!   at start-up, every problem reported with file and key.
 //! - [`imap`]: one task per department mailbox: connect (rustls, `ID`), sync
-//!   pass by UID in batches (`BODY.PEEK[]`, never `\Seen`, never deletes),
-//!   then IDLE or poll; reconnects with backoff and jitter.
+//!   pass by UID in batches (`BODY.PEEK[]`, never `\Seen`, never deletes)
+//!   over each watched folder in turn on the one connection (INBOX, the
+//!   folders the server flags `\Junk`, configured extras; state per
+//!   folder), then IDLE or poll; reconnects with backoff and jitter.
 //! - [`ledger`]: SQLite through sqlx (schema in `migrations/`) and the
 //!   content-addressed files under the data directory. A batch of raw files
 //!   is made durable (`syncfs`) and renamed into place before its rows commit.

@@ -149,6 +149,7 @@ async fn incremental_flags_equal_the_full_recomputation() {
             let m = NewMessage {
                 department: "org".into(),
                 source: Source::Ingest,
+                folder: None,
                 uidvalidity: None,
                 uid: None,
                 message_id: Some(format!("m{i}")),
@@ -157,10 +158,11 @@ async fn incremental_flags_equal_the_full_recomputation() {
                 sha256: staged.sha256.clone(),
                 raw_path: staged.rel_path.clone(),
                 oversize: false,
+                in_junk: false,
             };
             let mut s = vec![staged];
             ledger.blobs.commit(&mut s).expect("commit");
-            match record_batch(&ledger.pool, "org", None, &[m], Utc::now())
+            match record_batch(&ledger.pool, None, &[m], Utc::now())
                 .await
                 .expect("record")[0]
             {

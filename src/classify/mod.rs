@@ -127,6 +127,11 @@ pub enum Flag {
     /// Authentication-Results from a trusted server say SPF, DKIM and DMARC
     /// all failed: the registered sender address does not decide the unit.
     SenderUnverified,
+    /// The copy was found in a folder the provider files filtered mail into
+    /// (垃圾邮件, flagged `\Junk`, or a configured junk folder such as
+    /// 广告邮件). Where the message was stored, not what it says: set by the
+    /// intake stage from the ledger row, never here.
+    InJunk,
     /// Needs the ledger: set by the intake stage, never here.
     Resubmission,
     /// Needs the ledger: set by the intake stage, never here.

@@ -97,7 +97,11 @@ pub async fn review(
                 i.action
             );
         }
-        println!("{} item(s) need a person", items.len());
+        let info = items.iter().filter(|i| i.reason.is_info()).count();
+        println!(
+            "{} item(s) need a person, {info} for information",
+            items.len() - info
+        );
     }
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)

@@ -12,9 +12,10 @@ pub(super) fn messages_table(
     skipped: &[messages::SkippedRow],
 ) {
     say!(
-        "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  MESSAGE-ID",
+        "{:>6}  {:<10} {:<10} {:>7}  {:<19}  {:>9}  MESSAGE-ID",
         "ID",
         "DEPARTMENT",
+        "FOLDER",
         "UID",
         "ARRIVED",
         "SIZE"
@@ -33,10 +34,20 @@ pub(super) fn messages_table(
         if let Some(why) = &r.quarantined {
             flag.push_str(&format!(" [quarantined: {}]", clean_text(why)));
         }
+        if r.in_junk != 0 {
+            flag.push_str(" [junk]");
+        }
+        // Imported files have no folder; a folder name comes from the
+        // server (or the configuration) and is cleaned like any other field.
+        let folder = r
+            .folder
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), |f| clean_text(f).into_owned());
         say!(
-            "{:>6}  {:<10} {:>7}  {:<19}  {:>9}  {}{}",
+            "{:>6}  {:<10} {:<10} {:>7}  {:<19}  {:>9}  {}{}",
             r.id,
             r.department,
+            folder,
             uid,
             arrived,
             r.size,
@@ -49,8 +60,9 @@ pub(super) fn messages_table(
         say!("\nSkipped after repeated download failures (still on the server):");
         for s in skipped {
             say!(
-                "  {} uid {} (uidvalidity {}), {} attempts: {}",
+                "  {} {} uid {} (uidvalidity {}), {} attempts: {}",
                 s.department,
+                clean_text(&s.folder),
                 s.uid,
                 s.uidvalidity,
                 s.attempts,

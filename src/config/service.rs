@@ -216,6 +216,42 @@ pub struct ImapConfig {
     /// Extra PEM certificate to trust (a private CA or a self-signed test server).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// The ordinary folders to watch, by name (Chinese names as they are,
+    /// not modified UTF-7). Default: `[folder]`, so a configuration that
+    /// names one `folder` keeps working.
+    #[serde(default)]
+    pub folders: Option<Vec<String>>,
+    /// Also watch every folder the server flags `\Junk` (RFC 6154
+    /// SPECIAL-USE; 垃圾邮件 on 126.com/163.com), found by its flag, not its
+    /// name. 126/163 file mail from unknown senders with attachments there:
+    /// exactly what units send.
+    #[serde(default = "default_true")]
+    pub junk: bool,
+    /// More folders the provider files filtered mail into, by name (广告邮件
+    /// on 126/163 carries no flag). Their mail counts as in junk, like the
+    /// `\Junk` folder's.
+    #[serde(default)]
+    pub junk_folders: Vec<String>,
+}
+
+/// A folder named in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredFolder {
+    /// As people read it; "INBOX" in capitals whatever the spelling (the
+    /// one name IMAP treats case-insensitively).
+    pub name: String,
+    /// Named in `junk_folders`.
+    pub junk: bool,
+}
+
+/// IMAP's one case-insensitive folder name, spelled the standard way.
+pub fn normalise_folder(name: &str) -> String {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case("INBOX") {
+        "INBOX".to_owned()
+    } else {
+        name.to_owned()
+    }
 }
 
 fn default_folder() -> String {
@@ -239,6 +275,27 @@ impl ImapConfig {
             TlsMode::Implicit => 993,
             TlsMode::Starttls | TlsMode::Plain => 143,
         })
+    }
+
+    /// The folders named in the configuration, ordinary ones first, each
+    /// once; the `\Junk` folder is found on the server (`junk`).
+    pub fn configured_folders(&self) -> Vec<ConfiguredFolder> {
+        let ordinary = match &self.folders {
+            Some(list) => list.clone(),
+            None => vec![self.folder.clone()],
+        };
+        let mut out: Vec<ConfiguredFolder> = Vec::new();
+        let named = ordinary
+            .iter()
+            .map(|n| (n, false))
+            .chain(self.junk_folders.iter().map(|n| (n, true)));
+        for (name, junk) in named {
+            let name = normalise_folder(name);
+            if !out.iter().any(|f| f.name == name) {
+                out.push(ConfiguredFolder { name, junk });
+            }
+        }
+        out
     }
 }
 
@@ -289,6 +346,53 @@ impl PasswordSource {
                 anyhow::bail!("set either password_env or password_file, not both")
             }
             (None, None) => anyhow::bail!("set password_env or password_file"),
+        }
+    }
+}
+
+/// The folder keys of one `[mailbox.imap]`.
+fn validate_folders(imap: &ImapConfig, key: &str, p: &mut Problems) {
+    if imap.folders.is_some() && imap.folder != default_folder() {
+        p.error(
+            format!("{key}.folders"),
+            "set either `folders` or the older `folder`, not both",
+        );
+    }
+    if imap.folders.as_ref().is_some_and(Vec::is_empty) {
+        p.error(
+            format!("{key}.folders"),
+            "names no folder; leave it out to watch INBOX",
+        );
+    }
+    let lists = [
+        ("folders", imap.folders.as_deref().unwrap_or_default()),
+        ("junk_folders", imap.junk_folders.as_slice()),
+    ];
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    for (list, names) in lists {
+        for (i, raw) in names.iter().enumerate() {
+            let at = format!("{key}.{list}[{i}]");
+            let name = normalise_folder(raw);
+            if name.is_empty() {
+                p.error(at, "is empty");
+                continue;
+            }
+            if name.chars().any(char::is_control) {
+                p.error(at, format!("{raw:?} contains control characters"));
+                continue;
+            }
+            if list == "junk_folders" && name == "INBOX" {
+                p.error(
+                    at,
+                    "INBOX cannot be a junk folder: its mail would all be flagged in_junk",
+                );
+                continue;
+            }
+            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                p.error(at, format!("{name:?} is already watched ({first})"));
+                continue;
+            }
+            seen.push((name, list));
         }
     }
 }
@@ -442,6 +546,7 @@ impl ServiceFile {
             if imap.folder.trim().is_empty() {
                 p.error(format!("{key}.imap.folder"), "is empty");
             }
+            validate_folders(imap, &format!("{key}.imap"), p);
             if imap.poll_interval_secs < 5 {
                 p.error(
                     format!("{key}.imap.poll_interval_secs"),

@@ -205,3 +205,53 @@ fn agencies_founded_after_the_cutoff_are_not_assessed() {
     assert!(!assessed("jtjt"));
     assert!(!assessed("sytz"));
 }
+
+#[test]
+fn folder_keys_are_checked_together() {
+    let ok = format!("{MINIMAL}junk_folders = [\"广告邮件\"]\n");
+    let (_dir, path) = scratch(&ok, |_| {});
+    let cfg = Config::load(&path, Secrets::Skip).expect("valid");
+    let imap = &cfg.service.mailboxes[0].imap;
+    assert!(imap.junk, "the \\Junk folder is watched by default");
+    let names: Vec<(String, bool)> = imap
+        .configured_folders()
+        .into_iter()
+        .map(|f| (f.name, f.junk))
+        .collect();
+    assert_eq!(
+        names,
+        [("INBOX".into(), false), ("广告邮件".into(), true)],
+        "the older `folder` key (default INBOX) still names the ordinary folder"
+    );
+
+    let bad = format!(
+        "{}folders = [\"Inbox\", \"\", \"报送\"]\njunk_folders = [\"inbox\", \"报送\", \"a\\u0007b\"]\n",
+        MINIMAL.replace("tls = \"plain\"", "tls = \"plain\"\nfolder = \"报送\"")
+    );
+    let (_dir, path) = scratch(&bad, |_| {});
+    let errs = errors(&path, Secrets::Skip);
+    let has = |key: &str, what: &str| errs.iter().any(|e| e.contains(key) && e.contains(what));
+    assert!(has("mailbox[0].imap.folders", "not both"), "{errs:#?}");
+    assert!(has("mailbox[0].imap.folders[1]", "is empty"), "{errs:#?}");
+    assert!(
+        has("mailbox[0].imap.junk_folders[0]", "INBOX cannot"),
+        "{errs:#?}"
+    );
+    assert!(
+        has("mailbox[0].imap.junk_folders[1]", "already watched"),
+        "{errs:#?}"
+    );
+    assert!(
+        has("mailbox[0].imap.junk_folders[2]", "control"),
+        "{errs:#?}"
+    );
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+
+    let none = format!("{MINIMAL}folders = []\n");
+    let (_dir, path) = scratch(&none, |_| {});
+    let errs = errors(&path, Secrets::Skip);
+    assert!(
+        errs.iter().any(|e| e.contains("names no folder")),
+        "{errs:#?}"
+    );
+}

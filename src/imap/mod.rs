@@ -8,6 +8,7 @@
 //! ledger.
 
 pub mod connect;
+pub mod folders;
 pub mod sync;
 pub mod uidset;
 
@@ -87,7 +88,7 @@ pub async fn sync_once(ctx: &MailboxCtx) -> Result<PassReport> {
     let mut conn = connect::connect(&ctx.imap, &password, ctx.fetch.id_support_email.as_deref())
         .await
         .map_err(anyhow::Error::from)?;
-    let report = sync::pass(&mut conn.session, ctx).await?;
+    let report = sync::pass_all(&mut conn.session, ctx).await?;
     let _ = timeout(COMMAND_TIMEOUT, conn.session.logout()).await;
     Ok(report)
 }
@@ -154,7 +155,7 @@ async fn session(
     loop {
         let report = tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
-            r = sync::pass(&mut session, ctx) => r?,
+            r = sync::pass_all(&mut session, ctx) => r?,
         };
         // A full pass means the connection and the mailbox are healthy.
         backoff.reset();

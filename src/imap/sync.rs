@@ -1,5 +1,7 @@
-//! One synchronisation pass over a mailbox: everything above the last UID
-//! kept is downloaded in batches, made durable, recorded, then marked.
+//! One synchronisation pass over a mailbox: each watched folder in turn
+//! ([`pass_all`], on the one connection the mailbox has), and in each folder
+//! everything above the last UID kept is downloaded in batches, made
+//! durable, recorded, then marked ([`pass`]).
 //!
 //! The pass reconciles against the whole folder by UID, never against
 //! `UNSEEN` or a date window: a message a clerk already read in webmail, or
@@ -18,8 +20,9 @@ use tracing::{Instrument, info, warn};
 
 use super::MailboxCtx;
 use super::connect::{COMMAND_TIMEOUT, Session};
+use super::folders::{self, Folder};
 use super::uidset::{self, Batch};
-use crate::ledger::messages::{self as ledger_messages, NewMessage, Recorded, Source};
+use crate::ledger::messages::{self as ledger_messages, NewMessage, Recorded, Source, UidScope};
 use crate::ledger::{BlobKind, Staged};
 
 /// Base allowance for any download; the size-dependent part is added.
@@ -38,44 +41,86 @@ pub struct PassReport {
     pub skipped: usize,
 }
 
+impl PassReport {
+    fn add(&mut self, other: &PassReport) {
+        self.stored += other.stored;
+        self.known += other.known;
+        self.skipped += other.skipped;
+    }
+}
+
+/// Passes over every watched folder of the mailbox, in order: the ordinary
+/// folders first (a message found both there and in a junk folder is kept
+/// as not junk), then the junk folders. A configured folder the server does
+/// not have is reported (see [`folders::resolve`]) and the others are still
+/// passed; any other error ends the pass, as for one folder.
+///
+/// Afterwards the first folder is selected again when the caller may IDLE:
+/// IDLE watches the selected folder, and new submissions arrive in INBOX;
+/// the junk folders are looked at on every pass.
+pub async fn pass_all(session: &mut Session, ctx: &MailboxCtx) -> Result<PassReport> {
+    let watched = folders::resolve(session, ctx).await?;
+    let mut report = PassReport::default();
+    for folder in &watched {
+        let r = pass(session, ctx, folder)
+            .instrument(tracing::debug_span!("folder", folder = %folder.name, junk = folder.junk))
+            .await?;
+        report.add(&r);
+    }
+    if let (true, [first, _, ..]) = (ctx.imap.idle, watched.as_slice()) {
+        timeout(COMMAND_TIMEOUT, session.select(&first.wire))
+            .await
+            .context("timed out selecting the folder to wait on")?
+            .with_context(|| format!("cannot select folder {:?}", first.name))?;
+        drain_unsolicited(session);
+    }
+    Ok(report)
+}
+
 /// Time allowed for the next message of a batch to arrive.
 pub fn fetch_timeout(size: u64) -> Duration {
     FETCH_TIMEOUT_BASE + Duration::from_secs(size / FETCH_MIN_RATE)
 }
 
-pub async fn pass(session: &mut Session, ctx: &MailboxCtx) -> Result<PassReport> {
+/// One folder: selects it and keeps what is new in it.
+pub async fn pass(session: &mut Session, ctx: &MailboxCtx, folder: &Folder) -> Result<PassReport> {
     let dept = ctx.department.as_str();
-    let folder = utf7_imap::encode_utf7_imap(ctx.imap.folder.clone());
-    let mailbox = timeout(COMMAND_TIMEOUT, session.select(&folder))
+    let mailbox = timeout(COMMAND_TIMEOUT, session.select(&folder.wire))
         .await
         .context("timed out selecting the folder")?
-        .with_context(|| format!("cannot select folder {:?}", ctx.imap.folder))?;
+        .with_context(|| format!("cannot select folder {:?}", folder.name))?;
     drain_unsolicited(session);
     let uidvalidity = mailbox
         .uid_validity
-        .ok_or_else(|| anyhow!("server reported no UIDVALIDITY for {:?}", ctx.imap.folder))?;
+        .ok_or_else(|| anyhow!("server reported no UIDVALIDITY for {:?}", folder.name))?;
+    let scope = UidScope {
+        department: dept,
+        folder: &folder.name,
+        uidvalidity,
+    };
     let keywords_allowed = mailbox.permanent_flags.iter().any(|f| match f {
         Flag::MayCreate => true,
         Flag::Custom(k) => k == STORED_KEYWORD,
         _ => false,
     });
 
-    let last_uid = match ledger_messages::sync_state(&ctx.ledger.pool, dept).await? {
+    let last_uid = match ledger_messages::sync_state(&ctx.ledger.pool, dept, &folder.name).await? {
         Some((v, last)) if v == uidvalidity => last,
         Some((old, _)) => {
             // Every UID we knew is void. Start from the beginning; messages
             // already kept are recognised by Message-ID and content.
             warn!(
                 department = dept,
+                folder = %folder.name,
                 old_uidvalidity = old,
                 new_uidvalidity = uidvalidity,
                 "UIDVALIDITY changed: rescanning the whole folder"
             );
-            ledger_messages::reset_sync_state(&ctx.ledger.pool, dept, uidvalidity).await?;
+            ledger_messages::reset_sync_state(&ctx.ledger.pool, scope).await?;
             0
         }
         None => {
-            ledger_messages::reset_sync_state(&ctx.ledger.pool, dept, uidvalidity).await?;
+            ledger_messages::reset_sync_state(&ctx.ledger.pool, scope).await?;
             0
         }
     };
@@ -88,11 +133,10 @@ pub async fn pass(session: &mut Session, ctx: &MailboxCtx) -> Result<PassReport>
     if pending.is_empty() {
         return Ok(report);
     }
-    let failures: HashMap<u32, u32> =
-        ledger_messages::failure_counts(&ctx.ledger.pool, dept, uidvalidity)
-            .await?
-            .into_iter()
-            .collect();
+    let failures: HashMap<u32, u32> = ledger_messages::failure_counts(&ctx.ledger.pool, scope)
+        .await?
+        .into_iter()
+        .collect();
     let max_bytes = ctx.fetch.max_message_mb * 1024 * 1024;
     let batches = uidset::plan(
         &pending,
@@ -107,17 +151,18 @@ pub async fn pass(session: &mut Session, ctx: &MailboxCtx) -> Result<PassReport>
             if attempts >= ctx.fetch.max_attempts {
                 tracing::error!(
                     department = dept,
+                    folder = %folder.name,
                     uid,
                     size,
                     attempts,
                     "giving up on a message that failed to download {attempts} times; it stays on the server and is listed by `mailroom messages`"
                 );
-                ledger_messages::skip_message(&ctx.ledger.pool, dept, uidvalidity, uid).await?;
+                ledger_messages::skip_message(&ctx.ledger.pool, scope, uid).await?;
                 report.skipped += 1;
                 continue;
             }
         }
-        let n = fetch_batch(session, ctx, uidvalidity, &batch, max_bytes).await?;
+        let n = fetch_batch(session, ctx, folder, scope, &batch, max_bytes).await?;
         report.stored += n.stored;
         report.known += n.known;
         if keywords_allowed {
@@ -179,7 +224,8 @@ async fn list_new(session: &mut Session, last_uid: u32) -> Result<Vec<(u32, u32)
 async fn fetch_batch(
     session: &mut Session,
     ctx: &MailboxCtx,
-    uidvalidity: u32,
+    folder: &Folder,
+    scope: UidScope<'_>,
     batch: &Batch,
     max_bytes: u64,
 ) -> Result<PassReport> {
@@ -223,7 +269,8 @@ async fn fetch_batch(
             let msg = NewMessage {
                 department: dept.to_owned(),
                 source: Source::Imap,
-                uidvalidity: Some(uidvalidity),
+                folder: Some(folder.name.clone()),
+                uidvalidity: Some(scope.uidvalidity),
                 uid: Some(uid),
                 message_id: ledger_messages::message_id_of(body),
                 internal_date,
@@ -231,12 +278,15 @@ async fn fetch_batch(
                 sha256: blob.sha256.clone(),
                 raw_path: blob.rel_path.clone(),
                 oversize: blob.size > max_bytes,
+                in_junk: folder.junk,
             };
             staged.push((blob, msg));
         }
         Ok(())
     }
-    .instrument(tracing::debug_span!("fetch_batch", department = dept, uids = %set))
+    .instrument(
+        tracing::debug_span!("fetch_batch", department = dept, folder = %folder.name, uids = %set),
+    )
     .await;
     drain_unsolicited(session);
 
@@ -249,14 +299,13 @@ async fn fetch_batch(
         if let Some(&(uid, size)) = batch.messages.iter().find(|(u, _)| !got.contains(u)) {
             let attempts = ledger_messages::record_failure(
                 &ctx.ledger.pool,
-                dept,
-                uidvalidity,
+                scope,
                 uid,
                 Some(size),
                 &format!("{e:#}"),
             )
             .await?;
-            warn!(department = dept, uid, size, attempts, error = %format!("{e:#}"), "download failed");
+            warn!(department = dept, folder = %folder.name, uid, size, attempts, error = %format!("{e:#}"), "download failed");
         }
         return Err(e);
     }
@@ -268,14 +317,13 @@ async fn fetch_batch(
     if !missing.is_empty() {
         // UIDs are never reused: a message expunged between listing and
         // fetching is simply gone.
-        warn!(department = dept, uids = %uidset::format(&missing), "messages vanished before they could be downloaded (expunged by someone else)");
+        warn!(department = dept, folder = %folder.name, uids = %uidset::format(&missing), "messages vanished before they could be downloaded (expunged by someone else)");
     }
     crate::util::blocking(|| ctx.ledger.blobs.commit(&mut blobs))?;
     let last = wanted.iter().copied().max().unwrap_or(0);
     let recorded = ledger_messages::record_batch(
         &ctx.ledger.pool,
-        dept,
-        Some((uidvalidity, last)),
+        Some((scope, last)),
         &messages,
         ctx.clock.now(),
     )
@@ -287,6 +335,8 @@ async fn fetch_batch(
                 report.stored += 1;
                 info!(
                     department = dept,
+                    folder = %folder.name,
+                    in_junk = folder.junk,
                     uid = m.uid,
                     message_id = m.message_id.as_deref().unwrap_or(""),
                     size = m.size,
@@ -299,15 +349,17 @@ async fn fetch_batch(
                 report.known += 1;
                 tracing::debug!(
                     department = dept,
+                    folder = %folder.name,
                     uid = m.uid,
                     message_id = m.message_id.as_deref().unwrap_or(""),
-                    "already kept (same message under an earlier UIDVALIDITY)"
+                    "already kept (the same message in another folder or under an earlier UIDVALIDITY)"
                 );
             }
         }
         if m.oversize {
             warn!(
                 department = dept,
+                folder = %folder.name,
                 uid = m.uid,
                 size = m.size,
                 "message exceeds fetch.max_message_mb: kept raw, marked oversize"
@@ -342,6 +394,6 @@ async fn mark_stored(session: &mut Session, uids: &[u32]) -> Result<()> {
 /// async-imap queues unsolicited responses in a bounded channel and drops
 /// new ones silently once it is full; we re-list by UID each pass anyway, so
 /// just keep it empty.
-fn drain_unsolicited(session: &mut Session) {
+pub(super) fn drain_unsolicited(session: &mut Session) {
     while session.unsolicited_responses.try_recv().is_ok() {}
 }

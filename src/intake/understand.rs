@@ -238,6 +238,7 @@ fn classify_and_stage(
     if let Some(why) = &quarantine {
         set_aside(&mut class, why);
     }
+    mark_where_stored(&mut class, &row);
     let mut attachments = Vec::new();
     let mut staged = Vec::new();
     for ac in &class.attachments {
@@ -320,18 +321,35 @@ fn set_aside(class: &mut Classification, why: &str) {
     class.reasons.push(format!("quarantined: {why}"));
 }
 
+/// Flags what the folder a message was stored from says about it: the
+/// classifier sees only the message, and the provider's spam filter moved
+/// it (`in_junk`: the digest asks the clerk to mark the sender as not spam).
+fn mark_where_stored(class: &mut Classification, row: &MessageRow) {
+    if row.in_junk != 0 {
+        class.flags.push(Flag::InJunk);
+        class.flags.sort();
+        class.flags.dedup();
+        class.reasons.push(format!(
+            "found in the provider's junk folder {}",
+            row.folder.as_deref().unwrap_or("?")
+        ));
+    }
+}
+
 /// What is recorded for a message the classifier could not handle: a
 /// submission of an unknown unit, flagged malformed, so a person looks at it.
 fn for_review(row: MessageRow, key: String, why: &str) -> Understood {
+    let mut class = Classification {
+        flags: vec![Flag::Malformed],
+        reasons: vec![why.to_owned()],
+        ..Classification::empty(Kind::Submission)
+    };
+    mark_where_stored(&mut class, &row);
     Understood {
         row,
         key,
         headers: Headers::default(),
-        class: Classification {
-            flags: vec![Flag::Malformed],
-            reasons: vec![why.to_owned()],
-            ..Classification::empty(Kind::Submission)
-        },
+        class,
         attachments: Vec::new(),
         staged: Vec::new(),
         bounce_of: None,

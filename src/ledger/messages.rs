@@ -29,6 +29,9 @@ impl Source {
 pub struct NewMessage {
     pub department: String,
     pub source: Source,
+    /// The folder it was fetched from, as people read it ("INBOX",
+    /// "垃圾邮件"); `None` for imported files.
+    pub folder: Option<String>,
     pub uidvalidity: Option<u32>,
     pub uid: Option<u32>,
     pub message_id: Option<String>,
@@ -37,6 +40,8 @@ pub struct NewMessage {
     pub sha256: String,
     pub raw_path: PathBuf,
     pub oversize: bool,
+    /// The folder is one the provider files filtered mail into.
+    pub in_junk: bool,
 }
 
 /// A ledger row.
@@ -45,6 +50,7 @@ pub struct MessageRow {
     pub id: i64,
     pub department: String,
     pub source: String,
+    pub folder: Option<String>,
     pub uidvalidity: Option<i64>,
     pub uid: Option<i64>,
     pub message_id: Option<String>,
@@ -58,6 +64,8 @@ pub struct MessageRow {
     pub understand_attempts: i64,
     /// Why it was set aside, when it was (see `intake::worker`).
     pub quarantined: Option<String>,
+    /// Found in a junk folder (see migration 0006).
+    pub in_junk: i64,
 }
 
 impl MessageRow {
@@ -90,29 +98,47 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>> {
         .with_timezone(&Utc))
 }
 
-const MESSAGE_COLUMNS: &str = "id, department, source, uidvalidity, uid, message_id, internal_date, \
-     size, sha256, raw_path, fetched_at, oversize, understand_attempts, quarantined";
+const MESSAGE_COLUMNS: &str = "id, department, source, folder, uidvalidity, uid, message_id, \
+     internal_date, size, sha256, raw_path, fetched_at, oversize, understand_attempts, quarantined, \
+     in_junk";
 
-/// `(uidvalidity, last_uid)` for a mailbox, if it was ever synced.
-pub async fn sync_state(pool: &SqlitePool, department: &str) -> Result<Option<(u32, u32)>> {
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT uidvalidity, last_uid FROM mailbox_state WHERE department = ?")
-            .bind(department)
-            .fetch_optional(pool)
-            .await
-            .context("cannot read mailbox_state")?;
+/// Where a UID means something: one folder of one mailbox, under one
+/// UIDVALIDITY. UIDs of different folders collide (each starts at 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UidScope<'a> {
+    pub department: &'a str,
+    pub folder: &'a str,
+    pub uidvalidity: u32,
+}
+
+/// `(uidvalidity, last_uid)` for a folder of a mailbox, if it was ever synced.
+pub async fn sync_state(
+    pool: &SqlitePool,
+    department: &str,
+    folder: &str,
+) -> Result<Option<(u32, u32)>> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT uidvalidity, last_uid FROM mailbox_state WHERE department = ? AND folder = ?",
+    )
+    .bind(department)
+    .bind(folder)
+    .fetch_optional(pool)
+    .await
+    .context("cannot read mailbox_state")?;
     Ok(row.map(|(v, u)| (v as u32, u as u32)))
 }
 
-/// Starts over under a new UIDVALIDITY: every UID seen before is void.
-pub async fn reset_sync_state(pool: &SqlitePool, department: &str, uidvalidity: u32) -> Result<()> {
+/// Starts a folder over under a new UIDVALIDITY: every UID seen before is void.
+pub async fn reset_sync_state(pool: &SqlitePool, scope: UidScope<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO mailbox_state (department, uidvalidity, last_uid, updated_at) VALUES (?, ?, 0, ?)
-         ON CONFLICT (department) DO UPDATE SET uidvalidity = excluded.uidvalidity,
+        "INSERT INTO mailbox_state (department, folder, uidvalidity, last_uid, updated_at)
+         VALUES (?, ?, ?, 0, ?)
+         ON CONFLICT (department, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity,
              last_uid = 0, updated_at = excluded.updated_at",
     )
-    .bind(department)
-    .bind(uidvalidity as i64)
+    .bind(scope.department)
+    .bind(scope.folder)
+    .bind(scope.uidvalidity as i64)
     .bind(fmt_time(Utc::now()))
     .execute(pool)
     .await
@@ -120,13 +146,13 @@ pub async fn reset_sync_state(pool: &SqlitePool, department: &str, uidvalidity: 
     Ok(())
 }
 
-/// Records a batch of durable messages and advances the mailbox position in
-/// one transaction: either the whole batch is in the ledger with the new
-/// `last_uid`, or none of it is and the batch is fetched again.
+/// Records a batch of durable messages and advances the folder's position
+/// (`last_uid` in `scope`) in one transaction: either the whole batch is in
+/// the ledger with the new `last_uid`, or none of it is and the batch is
+/// fetched again.
 pub async fn record_batch(
     pool: &SqlitePool,
-    department: &str,
-    position: Option<(u32, u32)>,
+    position: Option<(UidScope<'_>, u32)>,
     batch: &[NewMessage],
     now: DateTime<Utc>,
 ) -> Result<Vec<Recorded>> {
@@ -134,18 +160,22 @@ pub async fn record_batch(
     let mut out = Vec::with_capacity(batch.len());
     let now = fmt_time(now);
     for m in batch {
-        // After a UIDVALIDITY change the server renumbers everything: the
-        // same message (Message-ID and bytes) under an older UIDVALIDITY is
-        // already kept.
+        // The same message (Message-ID and bytes) seen elsewhere in this
+        // mailbox is already kept: after a UIDVALIDITY change the server
+        // renumbers everything, and a clerk who moves mail between INBOX and
+        // 垃圾邮件 gives it a new UID in another folder. Within one folder
+        // and UIDVALIDITY the UID alone decides (the insert below).
         let seen_before: Option<(i64,)> = match m.source {
             Source::Imap => sqlx::query_as(
                 "SELECT id FROM messages WHERE department = ? AND source = 'imap'
-                   AND uidvalidity IS NOT ? AND sha256 = ? AND message_id IS ? LIMIT 1",
+                   AND sha256 = ? AND message_id IS ?
+                   AND (folder IS NOT ? OR uidvalidity IS NOT ?) LIMIT 1",
             )
             .bind(&m.department)
-            .bind(m.uidvalidity.map(i64::from))
             .bind(&m.sha256)
             .bind(&m.message_id)
+            .bind(&m.folder)
+            .bind(m.uidvalidity.map(i64::from))
             .fetch_optional(&mut *tx)
             .await
             .context("cannot look up earlier copies")?,
@@ -156,14 +186,15 @@ pub async fn record_batch(
             continue;
         }
         let id: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO messages (department, source, uidvalidity, uid, message_id, internal_date,
-                 size, sha256, raw_path, fetched_at, oversize)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO messages (department, source, folder, uidvalidity, uid, message_id,
+                 internal_date, size, sha256, raw_path, fetched_at, oversize, in_junk)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT DO NOTHING
              RETURNING id",
         )
         .bind(&m.department)
         .bind(m.source.as_str())
+        .bind(&m.folder)
         .bind(m.uidvalidity.map(i64::from))
         .bind(m.uid.map(i64::from))
         .bind(&m.message_id)
@@ -173,21 +204,24 @@ pub async fn record_batch(
         .bind(m.raw_path.to_string_lossy().as_ref())
         .bind(&now)
         .bind(m.oversize as i64)
+        .bind(m.in_junk as i64)
         .fetch_optional(&mut *tx)
         .await
         .context("cannot insert message")?;
         out.push(id.map_or(Recorded::Known, |(id,)| Recorded::New(id)));
     }
-    if let Some((uidvalidity, last_uid)) = position {
+    if let Some((scope, last_uid)) = position {
         sqlx::query(
-            "INSERT INTO mailbox_state (department, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (department) DO UPDATE SET
+            "INSERT INTO mailbox_state (department, folder, uidvalidity, last_uid, updated_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (department, folder) DO UPDATE SET
                  last_uid = max(mailbox_state.last_uid, excluded.last_uid),
                  updated_at = excluded.updated_at
              WHERE mailbox_state.uidvalidity = excluded.uidvalidity",
         )
-        .bind(department)
-        .bind(uidvalidity as i64)
+        .bind(scope.department)
+        .bind(scope.folder)
+        .bind(scope.uidvalidity as i64)
         .bind(last_uid as i64)
         .bind(&now)
         .execute(&mut *tx)
@@ -201,21 +235,22 @@ pub async fn record_batch(
 /// Counts a failed download; returns the number of attempts so far.
 pub async fn record_failure(
     pool: &SqlitePool,
-    department: &str,
-    uidvalidity: u32,
+    scope: UidScope<'_>,
     uid: u32,
     size: Option<u32>,
     error: &str,
 ) -> Result<u32> {
     let (attempts,): (i64,) = sqlx::query_as(
-        "INSERT INTO fetch_failures (department, uidvalidity, uid, size, attempts, last_error, updated_at)
-         VALUES (?, ?, ?, ?, 1, ?, ?)
-         ON CONFLICT (department, uidvalidity, uid) DO UPDATE SET
+        "INSERT INTO fetch_failures (department, folder, uidvalidity, uid, size, attempts,
+             last_error, updated_at)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (department, folder, uidvalidity, uid) DO UPDATE SET
              attempts = attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at
          RETURNING attempts",
     )
-    .bind(department)
-    .bind(uidvalidity as i64)
+    .bind(scope.department)
+    .bind(scope.folder)
+    .bind(scope.uidvalidity as i64)
     .bind(uid as i64)
     .bind(size.map(i64::from))
     .bind(error)
@@ -226,18 +261,15 @@ pub async fn record_failure(
     Ok(attempts as u32)
 }
 
-/// Attempts so far for each failing UID of a mailbox (not yet skipped).
-pub async fn failure_counts(
-    pool: &SqlitePool,
-    department: &str,
-    uidvalidity: u32,
-) -> Result<Vec<(u32, u32)>> {
+/// Attempts so far for each failing UID of a folder (not yet skipped).
+pub async fn failure_counts(pool: &SqlitePool, scope: UidScope<'_>) -> Result<Vec<(u32, u32)>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT uid, attempts FROM fetch_failures
-         WHERE department = ? AND uidvalidity = ? AND skipped = 0",
+         WHERE department = ? AND folder = ? AND uidvalidity = ? AND skipped = 0",
     )
-    .bind(department)
-    .bind(uidvalidity as i64)
+    .bind(scope.department)
+    .bind(scope.folder)
+    .bind(scope.uidvalidity as i64)
     .fetch_all(pool)
     .await
     .context("cannot read fetch_failures")?;
@@ -247,29 +279,28 @@ pub async fn failure_counts(
         .collect())
 }
 
-/// Gives up on a message that cannot be downloaded and moves the mailbox past it.
-pub async fn skip_message(
-    pool: &SqlitePool,
-    department: &str,
-    uidvalidity: u32,
-    uid: u32,
-) -> Result<()> {
+/// Gives up on a message that cannot be downloaded and moves the folder past it.
+pub async fn skip_message(pool: &SqlitePool, scope: UidScope<'_>, uid: u32) -> Result<()> {
     let mut tx = crate::ledger::begin_write(pool).await?;
     sqlx::query(
-        "UPDATE fetch_failures SET skipped = 1 WHERE department = ? AND uidvalidity = ? AND uid = ?",
+        "UPDATE fetch_failures SET skipped = 1
+         WHERE department = ? AND folder = ? AND uidvalidity = ? AND uid = ?",
     )
-    .bind(department)
-    .bind(uidvalidity as i64)
+    .bind(scope.department)
+    .bind(scope.folder)
+    .bind(scope.uidvalidity as i64)
     .bind(uid as i64)
     .execute(&mut *tx)
     .await
     .context("cannot mark message skipped")?;
     sqlx::query(
-        "UPDATE mailbox_state SET last_uid = max(last_uid, ?) WHERE department = ? AND uidvalidity = ?",
+        "UPDATE mailbox_state SET last_uid = max(last_uid, ?)
+         WHERE department = ? AND folder = ? AND uidvalidity = ?",
     )
     .bind(uid as i64)
-    .bind(department)
-    .bind(uidvalidity as i64)
+    .bind(scope.department)
+    .bind(scope.folder)
+    .bind(scope.uidvalidity as i64)
     .execute(&mut *tx)
     .await
     .context("cannot advance mailbox_state")?;
@@ -301,6 +332,7 @@ pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<MessageRow>> {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct SkippedRow {
     pub department: String,
+    pub folder: String,
     pub uidvalidity: i64,
     pub uid: i64,
     pub size: Option<i64>,
@@ -310,8 +342,8 @@ pub struct SkippedRow {
 
 pub async fn skipped(pool: &SqlitePool) -> Result<Vec<SkippedRow>> {
     sqlx::query_as(
-        "SELECT department, uidvalidity, uid, size, attempts, last_error FROM fetch_failures
-         WHERE skipped = 1 ORDER BY department, uid",
+        "SELECT department, folder, uidvalidity, uid, size, attempts, last_error FROM fetch_failures
+         WHERE skipped = 1 ORDER BY department, folder, uid",
     )
     .fetch_all(pool)
     .await

@@ -1,6 +1,8 @@
 //! What needs a person: unknown units, misrouted material, files that could
 //! not be opened, refused archives, receipts that bounced. Each item says
-//! what to do. Pure: deliveries in, items out.
+//! what to do. Pure: deliveries in, items out. Some items are information
+//! only (a submission the provider filed as spam): the material counts as
+//! usual, and the digest reports them in a section of their own.
 
 use std::collections::HashSet;
 
@@ -25,6 +27,9 @@ pub enum Reason {
     Quarantined,
     /// SPF, DKIM and DMARC all failed; not counted until assigned.
     SenderUnverified,
+    /// Found in the provider's junk folder: counted as usual; the clerk
+    /// marks the sender as not spam so the unit's next mail reaches INBOX.
+    InJunk,
 }
 
 impl Reason {
@@ -39,7 +44,13 @@ impl Reason {
             Reason::UnopenedAttachment => "附件过大或结构复杂，未自动读取",
             Reason::Quarantined => "邮件无法自动处理，已隔离",
             Reason::SenderUnverified => "发件人未通过身份验证，暂不计入",
+            Reason::InJunk => "被邮箱服务商归入垃圾邮件（已正常收取）",
         }
+    }
+
+    /// Information, not a problem: nothing waits for the person.
+    pub fn is_info(self) -> bool {
+        matches!(self, Reason::InJunk)
     }
 }
 
@@ -156,6 +167,15 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 ),
             );
         }
+        if has("in_junk") {
+            push(
+                Reason::InJunk,
+                format!(
+                    "in webmail, open the junk folder and mark {} as not spam (这不是垃圾邮件), so the unit's next mail reaches INBOX; then: mailroom review --resolve {id}",
+                    d.from.as_deref().unwrap_or("the sender")
+                ),
+            );
+        }
         if d.receipt == "bounced" {
             push(
                 Reason::ReceiptBounced,
@@ -170,7 +190,8 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
 }
 
 /// The items a department's digest shows: its own mailbox's problems, plus
-/// material for it that only reached other departments.
+/// material for it that only reached other departments. Information items
+/// are left out: the digest reports those among the arrivals.
 pub fn for_department(
     cfg: &Config,
     deliveries: &[DeliveryView],
@@ -179,7 +200,7 @@ pub fn for_department(
 ) -> Vec<Item> {
     let mut out: Vec<Item> = items(cfg, deliveries, resolved)
         .into_iter()
-        .filter(|i| i.department == department)
+        .filter(|i| i.department == department && !i.reason.is_info())
         .collect();
     let here: HashSet<&str> = deliveries
         .iter()

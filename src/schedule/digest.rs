@@ -21,6 +21,9 @@ pub struct Digest<'a> {
     pub until: DateTime<Utc>,
     /// Submissions to this department's mailbox stored in (since, until].
     pub arrivals: Vec<&'a DeliveryView>,
+    /// Those of the arrivals the provider filed as spam: the clerk marks
+    /// their senders as not spam, or the units' next mail goes there too.
+    pub in_junk: Vec<&'a DeliveryView>,
     pub matrix: Matrix,
     pub needs: Vec<Item>,
 }
@@ -42,7 +45,7 @@ pub fn build<'a>(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Digest<'a> {
-    let arrivals = deliveries
+    let arrivals: Vec<&DeliveryView> = deliveries
         .iter()
         .filter(|d| {
             d.department == department
@@ -50,6 +53,11 @@ pub fn build<'a>(
                 && d.fetched_at > since
                 && d.fetched_at <= until
         })
+        .collect();
+    let in_junk = arrivals
+        .iter()
+        .copied()
+        .filter(|d| d.flags.iter().any(|f| f == "in_junk"))
         .collect();
     // The matrix counts what had arrived by the digest's time.
     let upto: Vec<DeliveryView> = deliveries
@@ -62,6 +70,7 @@ pub fn build<'a>(
         since,
         until,
         arrivals,
+        in_junk,
         matrix: matrix::by_items(cfg, &upto, &items_of(cfg, department)),
         needs: review::for_department(cfg, &upto, resolved, department),
     }
@@ -124,6 +133,18 @@ fn arrival_line(cfg: &Config, a: &DeliveryView) -> (String, String, String, Stri
     )
 }
 
+/// The request to the clerk about mail the provider filed as spam.
+const JUNK_NOTE: &str = "以下邮件被邮箱服务商归入垃圾邮件（已正常收取、计入），请在网页邮箱的“垃圾邮件”中将发件人标记为“不是垃圾邮件”，以免该单位以后的邮件继续被拦截：";
+
+/// Who sent a message: the unit, and the address it came from.
+fn sender_line(cfg: &Config, a: &DeliveryView) -> String {
+    format!(
+        "{}（{}）",
+        unit_name(cfg, a.unit.as_deref()),
+        clean_text(a.from.as_deref().unwrap_or("未知发件人"))
+    )
+}
+
 pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
     let mut t = String::new();
     let m = &d.matrix;
@@ -145,6 +166,19 @@ pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
     for a in &d.arrivals {
         let (u, what, at, files, late) = arrival_line(cfg, a);
         t.push_str(&format!("  · {at} {u}：{what}【{late}】 {files}\n"));
+    }
+    if !d.in_junk.is_empty() {
+        t.push_str(&format!(
+            "\n■ 被归入垃圾邮件（{} 件）\n{JUNK_NOTE}\n",
+            d.in_junk.len()
+        ));
+        for a in &d.in_junk {
+            t.push_str(&format!(
+                "  · {}：{}\n",
+                sender_line(cfg, a),
+                clean_text(&a.subject)
+            ));
+        }
     }
     t.push_str(&format!("\n■ 待处理（{} 件）\n", d.needs.len()));
     for n in &d.needs {
@@ -201,6 +235,21 @@ pub fn html(cfg: &Config, d: &Digest<'_>) -> String {
             ));
         }
         h.push_str("</table>");
+    }
+    if !d.in_junk.is_empty() {
+        h.push_str(&format!(
+            "<h3>被归入垃圾邮件（{} 件）</h3><p>{}</p><ul>",
+            d.in_junk.len(),
+            escape(JUNK_NOTE)
+        ));
+        for a in &d.in_junk {
+            h.push_str(&format!(
+                "<li>{}：{}</li>",
+                escape(&sender_line(cfg, a)),
+                escape(&clean_text(&a.subject))
+            ));
+        }
+        h.push_str("</ul>");
     }
     h.push_str("<h3>待处理</h3>");
     if d.needs.is_empty() {

@@ -618,3 +618,55 @@ pub fn synthetic(n: usize, size: usize) -> Vec<u8> {
     }
     m
 }
+
+/// Coremail's folder names as the server spells them (modified UTF-7); the
+/// environment's Dovecot has them for every user, with SPECIAL-USE flags.
+pub const JUNK_FOLDER: &str = "&V4NXPpCuTvY-"; // 垃圾邮件, \Junk
+pub const ADS_FOLDER: &str = "&Xn9USpCuTvY-"; // 广告邮件, no flag
+
+impl TestApp {
+    /// APPENDs into one folder of a department's mailbox (the name as the
+    /// server spells it).
+    pub async fn append_to(&self, dept: &str, folder: &str, raw: &[u8], arrival: &str) {
+        self.env.append(self.user(dept), folder, raw, arrival).await;
+    }
+
+    /// Adds keys to every `[mailbox.imap]` section of the configuration.
+    pub fn add_imap_keys(&self, lines: &str) {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let edited = text.replace("\n[mailbox.smtp]\n", &format!("\n{lines}[mailbox.smtp]\n"));
+        assert_ne!(text, edited, "the config has [mailbox.smtp] sections");
+        std::fs::write(&self.config, edited).expect("write config");
+    }
+}
+
+impl MailEnv {
+    /// Gives a folder (named as people read it: "垃圾邮件") this UIDVALIDITY,
+    /// with `doveadm`. Dovecot hands every folder its own; Coremail need
+    /// not, and a client must not count on UIDVALIDITY telling folders apart.
+    pub fn set_uidvalidity(&self, user: &str, folder: &str, uidvalidity: u32) {
+        let conf = self
+            .vars
+            .get("MAILENV_DOVECOT_CONF")
+            .expect("mailenv.sh env prints MAILENV_DOVECOT_CONF");
+        let out = Command::new("doveadm")
+            .args([
+                "-c",
+                conf,
+                "mailbox",
+                "update",
+                "-u",
+                user,
+                "--uid-validity",
+            ])
+            .arg(uidvalidity.to_string())
+            .arg(folder)
+            .output()
+            .expect("run doveadm");
+        assert!(
+            out.status.success(),
+            "doveadm mailbox update {folder}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
