@@ -85,7 +85,36 @@ impl App {
     /// reported and does not stop the others.
     pub async fn run_once(&self, mode: intake::Mode) -> Result<OnceReport> {
         let ctxs = self.mailbox_ctxs();
-        let results = futures::future::join_all(ctxs.iter().map(imap::sync_once)).await;
+        let fetched = CancellationToken::new();
+        let started = std::time::Instant::now();
+        let fetch = async {
+            let r = futures::future::join_all(ctxs.iter().map(imap::sync_once)).await;
+            info!(
+                fetch_ms = started.elapsed().as_millis() as u64,
+                "every mailbox fetched"
+            );
+            fetched.cancel();
+            r
+        };
+        // Understanding overlaps fetching: what one batch stored is
+        // understood and recorded while the next one downloads (a first run
+        // over a mailbox of ten thousand messages), and once more after the
+        // last batch.
+        let understand = async {
+            let mut processed = 0;
+            loop {
+                let last = fetched.is_cancelled();
+                processed += intake::process_pending_as(self, mode).await?.processed;
+                if last {
+                    return anyhow::Ok(processed);
+                }
+                tokio::select! {
+                    _ = fetched.cancelled() => {}
+                    _ = self.events.stored() => {}
+                }
+            }
+        };
+        let (results, processed) = tokio::join!(fetch, understand);
         let mut report = OnceReport::default();
         for (ctx, r) in ctxs.iter().zip(results) {
             match r {
@@ -99,8 +128,7 @@ impl App {
                 }
             }
         }
-        let processed = intake::process_pending_as(self, mode).await?;
-        report.processed = processed.processed;
+        report.processed = processed?;
         schedule::step(self).await?;
         let clock = self.clock;
         report.sent = outbox::drain(&self.config, &self.ledger.pool, move || clock.now()).await?;
