@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (issue 4): submission-to-receipt latency with IDLE, 50 messages,
 # against the local Dovecot and Postfix, next to Postfix's own delivery time.
-# Usage: bench/latency.sh [N]
+# Usage: [VIA=coremail] bench/latency.sh [N]   (VIA=coremail: through the Coremail
+# emulator, no IDLE, default polling; see bench/latency.py)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --quiet --bin mailroom

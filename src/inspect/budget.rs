@@ -131,7 +131,7 @@ pub(crate) fn xls(stream: &[u8], limits: &Limits) -> Result<(), OverBudget> {
 
 /// An .ods: every table's repeated rows and columns, expanded as calamine
 /// would (the bounding box of cells with content, after repeats).
-pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
+pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     let Ok(mut za) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
@@ -160,6 +160,7 @@ pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
     };
     loop {
         let ev = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) if depth > 0 => return Err(truncated("content.xml")),
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
@@ -169,9 +170,9 @@ pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
             _ => {}
         }
         if depth > MAX_XML_DEPTH {
-            return Err(format!(
+            return Err(ReadError::OverBudget(format!(
                 "content.xml nests more than {MAX_XML_DEPTH} elements deep"
-            ));
+            )));
         }
         match &ev {
             Event::Start(e) | Event::Empty(e) => match e.name().into_inner() {
@@ -211,10 +212,10 @@ pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
             _ => {}
         }
         if total.saturating_add(table_grid(first, last, width)) > limits.max_grid_cells {
-            return Err(format!(
+            return Err(ReadError::OverBudget(format!(
                 "the spreadsheet's repeated rows and columns expand to more than {} cells",
                 limits.max_grid_cells
-            ));
+            )));
         }
         buf.clear();
     }
@@ -233,7 +234,7 @@ fn repeat(e: &BytesStart<'_>, attr: &str) -> u64 {
 /// An .xlsx: calamine loads the shared-string table and the cell formats at
 /// open, reserving what `<sst uniqueCount>` declares; count their entries
 /// (streaming) and read the declaration first.
-pub(crate) fn xlsx(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
+pub(crate) fn xlsx(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     let Ok(mut za) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
@@ -241,19 +242,33 @@ pub(crate) fn xlsx(bytes: &[u8], limits: &Limits) -> Result<(), OverBudget> {
         let Some(part) = archive::stream_entry(&mut za, path, limits) else {
             continue;
         };
-        if count_elements(part, element, limits.max_grid_cells) > limits.max_grid_cells {
-            return Err(format!(
+        if count_elements(part, path, element, limits.max_grid_cells)? > limits.max_grid_cells {
+            return Err(ReadError::OverBudget(format!(
                 "{path} holds more than {} entries",
                 limits.max_grid_cells
-            ));
+            )));
         }
     }
     Ok(())
 }
 
+/// calamine's readers loop until they see their closing tag and never look
+/// for the end of the file: a part cut short (a damaged download, a crafted
+/// zip) made one spin forever (found by `bench/fuzz.sh`).
+fn truncated(part: &str) -> ReadError {
+    ReadError::Unreadable(format!(
+        "{part} ends before its elements close (a damaged or truncated file)"
+    ))
+}
+
 /// Elements of this local name, counting stops just past `stop`; a
 /// declared `uniqueCount` past `stop` counts as that many.
-fn count_elements(xml: impl std::io::Read, local: &str, stop: u64) -> u64 {
+fn count_elements(
+    xml: impl std::io::Read,
+    part: &str,
+    local: &str,
+    stop: u64,
+) -> Result<u64, ReadError> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
     reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
@@ -268,7 +283,7 @@ fn count_elements(xml: impl std::io::Read, local: &str, stop: u64) -> u64 {
         }
         if depth > MAX_XML_DEPTH {
             // Counted as over the budget: no workbook part nests like this.
-            return u64::MAX;
+            return Ok(u64::MAX);
         }
         match ev {
             Ok(Event::Start(e) | Event::Empty(e)) => {
@@ -287,10 +302,11 @@ fn count_elements(xml: impl std::io::Read, local: &str, stop: u64) -> u64 {
                     n = n.max(declared);
                 }
                 if n > stop {
-                    return n;
+                    return Ok(n);
                 }
             }
-            Ok(Event::Eof) | Err(_) => return n,
+            Ok(Event::Eof) if depth > 0 => return Err(truncated(part)),
+            Ok(Event::Eof) | Err(_) => return Ok(n),
             Ok(_) => {}
         }
         buf.clear();

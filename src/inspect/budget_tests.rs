@@ -157,4 +157,20 @@ fn an_xlsx_with_millions_of_shared_strings_is_not_opened() {
     let many = format!("<sst>{}</sst>", "<si/>".repeat(600_000));
     assert!(xlsx(&zip_with(&[("xl/sharedStrings.xml", &few)]), &l).is_ok());
     assert!(xlsx(&zip_with(&[("xl/sharedStrings.xml", &many)]), &l).is_err());
+    let declared = r#"<sst count="5" uniqueCount="1000000000000"><si><t>x</t></si></sst>"#;
+    assert!(xlsx(&zip_with(&[("xl/sharedStrings.xml", declared)]), &l).is_err());
+}
+
+#[test]
+fn a_part_cut_short_is_unreadable_not_handed_to_calamine() {
+    // calamine's ods reader loops forever on a table that never closes.
+    let l = Limits::default();
+    let cut = r#"<office:document-content><office:body><office:spreadsheet><table:table table:name="a"><table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>"#;
+    let ods_cut = zip_with(&[
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("content.xml", cut),
+    ]);
+    assert!(matches!(ods(&ods_cut, &l), Err(ReadError::Unreadable(_))));
+    let sst_cut = zip_with(&[("xl/sharedStrings.xml", "<sst><si><t>x")]);
+    assert!(matches!(xlsx(&sst_cut, &l), Err(ReadError::Unreadable(_))));
 }

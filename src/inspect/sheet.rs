@@ -20,13 +20,13 @@ pub(crate) fn read(bytes: &[u8], kind: FileKind, limits: &Limits) -> Result<Shee
             // chain until memory runs out; ours stops.
             let stream = super::cfb::stream(bytes, &["Workbook", "Book"])
                 .map_err(|e| Error::Unreadable(format!("corrupt OLE container: {e}")))?;
-            super::budget::xls(&stream, limits)
+            super::budget::xls(&stream, limits).map_err(Error::OverBudget)
         }
         FileKind::Ods => super::budget::ods(bytes, limits),
         FileKind::Xlsx => super::budget::xlsx(bytes, limits),
         _ => Ok(()),
     };
-    checked.map_err(Error::OverBudget)?;
+    checked?;
     // calamine is a large parser fed hostile bytes: a panic there is an
     // unreadable file, not a dead daemon.
     match std::panic::catch_unwind(|| read_inner(bytes, kind, limits)) {
