@@ -56,9 +56,11 @@
 //! One tokio task per mailbox ([`imap::watch`]), one intake task
 //! ([`intake::run`]) with its pool of inspection worker processes (one per
 //! core, started on demand, replaced when one dies), one outbox sender
-//! ([`outbox::run_sender`]) and one scheduler ([`schedule::run`]). They signal each other through
-//! [`imap::Events`] (stored → intake → outbox); data travels only through
-//! the ledger. `run --once` runs the same steps once, in order.
+//! ([`outbox::run_sender`]) and one scheduler ([`schedule::run`]). They
+//! signal each other through [`imap::Events`] (stored → intake → outbox);
+//! data travels only through the ledger. `run --once` runs the same steps
+//! once: fetching and understanding side by side, then the schedule and the
+//! outbox.
 //!
 //! ## Shutdown and reload
 //! SIGTERM/SIGINT cancel one [`tokio_util::sync::CancellationToken`] that
@@ -67,7 +69,9 @@
 //! child token, cancelled and replaced when a valid new configuration loads.
 //!
 //! ## Where state lives
-//! Everything is in the data directory: `mailroom.db` (the ledger, the
+//! Everything is in the data directory: `inflight/<pid>` (the messages a
+//! running process is understanding, so the next start can tell which ones
+//! were in hand when one died), `mailroom.db` (the ledger, the
 //! outbox, the schedule), `raw/` (messages), `attachments/`, and `tmp/`
 //! (staging; orphans removed at start). Nothing else is needed to restore.
 

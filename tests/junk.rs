@@ -35,17 +35,6 @@ fn receipts(app: &TestApp) -> Vec<Value> {
         .collect()
 }
 
-fn flags(e: &Value) -> Vec<String> {
-    e["flags"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn submissions(app: &TestApp) -> Vec<Value> {
     app.export()["submissions"]
         .as_array()

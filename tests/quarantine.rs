@@ -45,17 +45,6 @@ fn delivery<'a>(export: &'a Value, message_id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no delivery for {message_id} in {export:#}"))
 }
 
-fn flags(d: &Value) -> Vec<String> {
-    d["flags"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn review(app: &TestApp) -> Vec<Value> {
     let out = app.run(&["review", "--json"]);
     assert!(

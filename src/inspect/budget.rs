@@ -164,12 +164,7 @@ pub(crate) fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
-        match &ev {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth > MAX_XML_DEPTH {
+        if too_deep(&ev, &mut depth) {
             return Err(ReadError::OverBudget(format!(
                 "content.xml nests more than {MAX_XML_DEPTH} elements deep"
             )));
@@ -252,6 +247,40 @@ pub(crate) fn xlsx(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// The largest number written as `name="digits"` (or `'digits'`) in a raw
+/// tag, however broken its other attributes.
+fn declared_number(tag: &str, name: &str) -> u64 {
+    let mut best = 0u64;
+    let mut rest = tag;
+    while let Some(at) = rest.find(name) {
+        rest = &rest[at + name.len()..];
+        let value = rest
+            .trim_start()
+            .strip_prefix('=')
+            .map(|v| v.trim_start().trim_start_matches(['"', '\'']));
+        if let Some(v) = value {
+            let digits: String = v
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .take(20)
+                .collect();
+            best = best.max(digits.parse::<u64>().unwrap_or(u64::MAX));
+        }
+    }
+    best
+}
+
+/// Follows the nesting of an XML stream; true once it is deeper than
+/// [`MAX_XML_DEPTH`].
+pub(crate) fn too_deep(ev: &Event<'_>, depth: &mut usize) -> bool {
+    match ev {
+        Event::Start(_) => *depth += 1,
+        Event::End(_) => *depth = depth.saturating_sub(1),
+        _ => {}
+    }
+    *depth > MAX_XML_DEPTH
+}
+
 /// calamine's readers loop until they see their closing tag and never look
 /// for the end of the file: a part cut short (a damaged download, a crafted
 /// zip) made one spin forever (found by `bench/fuzz.sh`).
@@ -276,12 +305,7 @@ fn count_elements(
     let mut depth = 0usize;
     loop {
         let ev = reader.read_event_into(&mut buf);
-        match &ev {
-            Ok(Event::Start(_)) => depth += 1,
-            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth > MAX_XML_DEPTH {
+        if ev.as_ref().is_ok_and(|e| too_deep(e, &mut depth)) {
             // Counted as over the budget: no workbook part nests like this.
             return Ok(u64::MAX);
         }
@@ -293,12 +317,11 @@ fn count_elements(
                 } else if name.into_inner() == "sst" {
                     // What calamine reserves (`count` is references, not
                     // entries, and may be large in a legitimate workbook).
-                    let declared = e
-                        .try_get_attribute("uniqueCount")
-                        .ok()
-                        .flatten()
-                        .and_then(|a| a.value.trim().parse::<u64>().ok())
-                        .unwrap_or(0);
+                    // Read from the raw tag: calamine finds the attribute
+                    // in a tag whose other attributes are malformed, where
+                    // a strict attribute parser gives up (found by the
+                    // fuzzer).
+                    let declared = declared_number(&e, "uniqueCount");
                     n = n.max(declared);
                 }
                 if n > stop {

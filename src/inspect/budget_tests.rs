@@ -159,6 +159,10 @@ fn an_xlsx_with_millions_of_shared_strings_is_not_opened() {
     assert!(xlsx(&zip_with(&[("xl/sharedStrings.xml", &many)]), &l).is_err());
     let declared = r#"<sst count="5" uniqueCount="1000000000000"><si><t>x</t></si></sst>"#;
     assert!(xlsx(&zip_with(&[("xl/sharedStrings.xml", declared)]), &l).is_err());
+    // A malformed attribute before it does not hide it (calamine still reads it).
+    let broken =
+        r#"<sst " ens="x" eformats.org/ss" uniqueCount="1000000000000"><si><t>x</t></si></sst>"#;
+    assert!(xlsx(&zip_with(&[("xl/sharedStrings.xml", broken)]), &l).is_err());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::archive::{ZipScan, scan, stream_entry};
-use super::budget::{MAX_XML_DEPTH, ReadError};
+use super::budget::{MAX_XML_DEPTH, ReadError, too_deep};
 use super::{FileKind, Limits};
 
 /// Rows for the form finder: table rows as cells, and each paragraph outside
@@ -67,12 +67,7 @@ fn rows(xml: impl std::io::BufRead, odt: bool) -> Option<Vec<Vec<String>>> {
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
-        match &ev {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth > MAX_XML_DEPTH {
+        if too_deep(&ev, &mut depth) {
             return None;
         }
         match ev {

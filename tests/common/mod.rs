@@ -670,3 +670,15 @@ impl MailEnv {
         );
     }
 }
+
+/// The flags of an exported delivery (`export --format json`).
+pub fn flags(delivery: &serde_json::Value) -> Vec<String> {
+    delivery["flags"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
