@@ -11,6 +11,7 @@
 pub mod compose;
 pub mod policy;
 pub mod receipt;
+pub mod replies;
 pub mod smtp;
 
 use std::sync::Arc;
@@ -275,19 +276,47 @@ pub async fn step(
             info!(outbox_id = row.id, kind = %row.kind, department = %row.department, to = %recipients.join(","), message_id = %row.message_id, smtp = %response, "mail sent");
             Ok(Step::Sent(row.id))
         }
-        SendOutcome::Retry(err) => {
+        SendOutcome::Retry(err) => refused(cfg, pool, &row, now, attempts, &err, false).await,
+        SendOutcome::Permanent(err) => refused(cfg, pool, &row, now, attempts, &err, true).await,
+    }
+}
+
+/// What a refusal does to this mail and to its account (see `replies`).
+async fn refused(
+    cfg: &Config,
+    pool: &SqlitePool,
+    row: &OutboxRow,
+    now: DateTime<Utc>,
+    attempts: u32,
+    err: &str,
+    permanent: bool,
+) -> Result<Step> {
+    let code = replies::code_in(err);
+    let (action, why) = if permanent && code.is_none() {
+        // Refused before any server spoke (a malformed address).
+        (replies::Action::FailMail, "the mail cannot be addressed")
+    } else {
+        replies::classify(code, err)
+    };
+    let account_hold = |until: DateTime<Utc>, reason: String| async move {
+        hold_account(pool, &row.department, until, &reason).await?;
+        anyhow::Ok(Step::Held(row.id, until))
+    };
+    match action {
+        replies::Action::RetryMail(at_least) => {
             let created = parse_time(&row.created_at)?;
             let retry_for = Duration::hours(cfg.service.outbox.retry_hours as i64);
             match policy::next_attempt(created, now, attempts, retry_for) {
                 Some(when) => {
+                    let when = at_least.map_or(when, |d| when.max(now + d));
                     sqlx::query("UPDATE outbox SET not_before = ?, last_error = ? WHERE id = ?")
                         .bind(fmt_time(when))
-                        .bind(&err)
+                        .bind(err)
                         .bind(row.id)
                         .execute(pool)
                         .await
                         .context("cannot reschedule the mail")?;
-                    warn!(outbox_id = row.id, kind = %row.kind, department = %row.department, attempts, retry_at = %when, error = %err, "sending failed; will retry");
+                    warn!(outbox_id = row.id, kind = %row.kind, department = %row.department, attempts, retry_at = %when, reason = why, error = %err, "sending failed; will retry");
                     Ok(Step::Retry(row.id, when))
                 }
                 None => {
@@ -302,12 +331,87 @@ pub async fn step(
                 }
             }
         }
-        SendOutcome::Permanent(err) => {
-            fail(pool, row.id, &err).await?;
-            error!(outbox_id = row.id, kind = %row.kind, department = %row.department, to = %recipients.join(","), error = %err, "the server refused the mail");
+        replies::Action::DeferAccount(pause) => {
+            let until = now + pause;
+            warn!(department = %row.department, until = %until, reason = why, error = %err, "the account is busy: its mail waits");
+            account_hold(
+                until,
+                format!("account busy until {}: {why} ({err})", fmt_time(until)),
+            )
+            .await
+        }
+        replies::Action::ParkAccountUntilMidnight => {
+            let until = replies::next_midnight(now, cfg.tz);
+            error!(department = %row.department, until = %until, reason = why, error = %err, "daily sending quota used up: the account's mail waits until midnight");
+            account_hold(
+                until,
+                format!(
+                    "daily quota used up; waits until {}: {err}",
+                    fmt_time(until)
+                ),
+            )
+            .await
+        }
+        replies::Action::StopAccount => {
+            // Until a person fixes it: a restart or reload resumes (see
+            // `resume_stopped`); retrying a refused login gets the address
+            // blocked.
+            let until = now + Duration::days(7);
+            error!(department = %row.department, reason = why, error = %err, "the SMTP account refuses mailroom: its mail waits until the configuration is fixed and mailroom restarted or reloaded");
+            account_hold(until, format!("{STOPPED}: {why} ({err})")).await
+        }
+        replies::Action::FailMail => {
+            fail(pool, row.id, &format!("{why}: {err}")).await?;
+            error!(outbox_id = row.id, kind = %row.kind, department = %row.department, to = %row.recipients, reason = why, error = %err, "the server refused the mail");
             Ok(Step::Failed(row.id))
         }
     }
+}
+
+/// How a stopped account's mail is marked, so a restart can release it.
+const STOPPED: &str = "account stopped";
+
+/// Every queued mail of the account waits until `until` (a hold per
+/// account, not per mail: a queue of 200 does not knock 200 times).
+async fn hold_account(
+    pool: &SqlitePool,
+    department: &str,
+    until: DateTime<Utc>,
+    reason: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET not_before = max(not_before, ?), held_reason = ?
+         WHERE department = ? AND state = 'queued'",
+    )
+    .bind(fmt_time(until))
+    .bind(reason)
+    .bind(department)
+    .execute(pool)
+    .await
+    .context("cannot hold the account's mail")?;
+    Ok(())
+}
+
+/// Releases the mail of accounts stopped by a refused login or permission:
+/// a restart or reload is how a person says the configuration is fixed.
+pub async fn resume_stopped(pool: &SqlitePool, now: DateTime<Utc>) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE outbox SET not_before = ?, held_reason = NULL
+         WHERE state = 'queued' AND held_reason LIKE ?",
+    )
+    .bind(fmt_time(now))
+    .bind(format!("{STOPPED}%"))
+    .execute(pool)
+    .await
+    .context("cannot release stopped accounts")?
+    .rows_affected();
+    if n > 0 {
+        info!(
+            mails = n,
+            "resuming mail of accounts stopped before this start"
+        );
+    }
+    Ok(())
 }
 
 async fn fail(pool: &SqlitePool, id: i64, err: &str) -> Result<()> {
@@ -360,6 +464,7 @@ pub async fn drain(
     pool: &SqlitePool,
     now: impl Fn() -> DateTime<Utc>,
 ) -> Result<usize> {
+    resume_stopped(pool, now()).await?;
     let mut transports = Transports::new();
     let mut sent = 0;
     loop {
@@ -380,6 +485,9 @@ pub async fn run_sender(
     now: impl Fn() -> DateTime<Utc>,
     cancel: CancellationToken,
 ) {
+    if let Err(e) = resume_stopped(&pool, now()).await {
+        error!(error = %format!("{e:#}"), "cannot release stopped accounts");
+    }
     let mut transports = Transports::new();
     loop {
         let step = tokio::select! {

@@ -1,0 +1,128 @@
+//! Sending through the NetEase SMTP emulator (deploy/local/netease-smtp.py):
+//! a daily quota answered with `554 MI:STC` parks the account until
+//! midnight instead of failing every later receipt, and the queue goes out
+//! once the day turns. Both clocks are moved (`--now` and the emulator's
+//! account file), never read from the wall.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// An app whose departments send through the emulator (plain port, AUTH
+/// with the test password: From equals the login, as NetEase demands).
+fn app_via_netease(name: &str) -> (TestApp, std::path::PathBuf) {
+    let env = MailEnv::shared();
+    let port: u16 = env.vars["MAILENV_NETEASE_SMTP_PORT"].parse().expect("port");
+    let dir = std::path::PathBuf::from(&env.vars["MAILENV_NETEASE_DIR"]);
+    let opts = AppOptions {
+        smtp_port: Some(port),
+        ..AppOptions::default()
+    };
+    let app = TestApp::with(name, env, opts);
+    let config = std::fs::read_to_string(&app.config).expect("config");
+    std::fs::write(&app.config, config.replace("auth = false", "auth = true")).expect("config");
+    (app, dir.join("accounts"))
+}
+
+/// Writes the emulator's control file for one login (atomically).
+fn account(dir: &std::path::Path, login: &str, body: &Value) {
+    std::fs::create_dir_all(dir).expect("accounts dir");
+    let path = dir.join(format!("{}.json", login.to_ascii_lowercase()));
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, body.to_string()).expect("write");
+    std::fs::rename(&tmp, &path).expect("rename");
+}
+
+fn netease_events(login: &str) -> Vec<Value> {
+    let env = MailEnv::shared();
+    std::fs::read_to_string(&env.vars["MAILENV_NETEASE_LOG"])
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| {
+            e["login"]
+                .as_str()
+                .is_some_and(|l| l.eq_ignore_ascii_case(login))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_used_up_daily_quota_parks_the_account_until_midnight_and_loses_nothing() {
+    let (app, accounts) = app_via_netease("quota");
+    let org = app.user("org").to_owned();
+    account(
+        &accounts,
+        &org,
+        &serde_json::json!({"per_day": 1, "now": "2018-01-26T10:00:00+08:00"}),
+    );
+    for n in 0..3 {
+        let unit = format!("{}-unit{n}@example.test", app.tag);
+        app.append(
+            "org",
+            &submission_from(&unit, &org, n),
+            "2018-01-22T10:00:00+08:00",
+        )
+        .await;
+    }
+    let out = app.run(&["run", "--once", "--now", "2018-01-26T10:00:00+08:00"]);
+    let log = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{log}");
+    let outbox = app.outbox();
+    let state = |s: &str| outbox.iter().filter(|o| o["state"] == s).count();
+    assert_eq!(
+        (state("sent"), state("queued"), state("failed")),
+        (1, 2, 0),
+        "{outbox:#?}"
+    );
+    for o in outbox.iter().filter(|o| o["state"] == "queued") {
+        assert_eq!(
+            o["not_before"], "2018-01-26T16:00:00Z",
+            "midnight in Shanghai: {o:#}"
+        );
+        assert!(
+            o["held_reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("daily quota")),
+            "{o:#}"
+        );
+    }
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("ERROR") && l.contains("daily sending quota used up"))
+            .count(),
+        1,
+        "said once: {log}"
+    );
+    let refused = netease_events(&org)
+        .iter()
+        .filter(|e| e["code"] == 554)
+        .count();
+    assert_eq!(refused, 1, "the parked account is not asked again");
+
+    // The next day: both clocks past midnight, a fresh quota.
+    account(
+        &accounts,
+        &org,
+        &serde_json::json!({"per_day": 10, "now": "2018-01-27T00:05:00+08:00"}),
+    );
+    let out = app.run(&["run", "--once", "--now", "2018-01-27T00:05:00+08:00"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outbox = app.outbox();
+    assert!(outbox.iter().all(|o| o["state"] == "sent"), "{outbox:#?}");
+    for n in 0..3 {
+        let unit = format!("{}-unit{n}@example.test", app.tag);
+        let got = app
+            .env
+            .wait_for(&unit, 1, std::time::Duration::from_secs(30), |m| {
+                is_from(m, &org)
+            })
+            .await;
+        assert_eq!(got.len(), 1, "exactly one receipt to {unit}");
+    }
+}
