@@ -343,3 +343,53 @@ async fn downtime_over_two_digest_times_sends_one_digest_on_start() {
     once_at(&app, "2018-01-22T09:30:00+08:00");
     assert_eq!(of_kind(&app, "digest").len(), 10, "and not again");
 }
+
+#[tokio::test]
+async fn a_reminder_held_up_past_the_deadline_is_dropped_and_a_stale_digest_is_replaced() {
+    // SMTP unreachable (port 9 refuses at once) while the mail is queued.
+    let opts = AppOptions {
+        schedules: true,
+        smtp_port: Some(9),
+        ..AppOptions::default()
+    };
+    let app = TestApp::with("stale", MailEnv::shared(), opts);
+    once_at(&app, "2018-01-25T08:00:00+08:00");
+    once_at(&app, "2018-01-25T09:00:05+08:00");
+    once_at(&app, "2018-01-26T08:35:00+08:00");
+    let reminders = of_kind(&app, "reminder");
+    assert!(!reminders.is_empty(), "the D-1 reminders were queued");
+    assert!(reminders.iter().all(|r| r["state"] == "queued"));
+    // SMTP back, but only after the deadline (17:30 on the 26th).
+    let config = std::fs::read_to_string(&app.config).expect("config");
+    let smtp = format!("port = {}\ntls = \"plain\"\nauth", app.env.smtp_port);
+    std::fs::write(
+        &app.config,
+        config.replace("port = 9\ntls = \"plain\"\nauth", &smtp),
+    )
+    .expect("config");
+    let log = once_at(&app, "2018-01-26T18:00:00+08:00");
+    let reminders = of_kind(&app, "reminder");
+    assert!(
+        reminders.iter().all(|r| r["state"] == "failed"
+            && r["last_error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("dropped, not sent"))),
+        "{reminders:#?}"
+    );
+    assert!(log.contains("not sent: no longer true"), "{log}");
+    // Each department had two digests waiting: the newer goes, the older
+    // is replaced.
+    let digests = of_kind(&app, "digest");
+    let mut by_dept: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for d in &digests {
+        by_dept
+            .entry(d["department"].as_str().unwrap_or("").to_owned())
+            .or_default()
+            .push(d["state"].as_str().unwrap_or("").to_owned());
+    }
+    assert_eq!(by_dept.len(), 5, "{digests:#?}");
+    for (dept, mut states) in by_dept {
+        states.sort();
+        assert_eq!(states, ["failed", "sent"], "{dept}: {digests:#?}");
+    }
+}

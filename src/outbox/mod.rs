@@ -220,6 +220,11 @@ pub async fn step(
         .context("cannot read the outbox")?;
         return Ok(Step::Idle(next.map(|(t,)| parse_time(&t)).transpose()?));
     };
+    if let Some(why) = stale(cfg, pool, &row, now).await? {
+        fail(pool, row.id, &format!("{DROPPED}: {why}")).await?;
+        warn!(outbox_id = row.id, kind = %row.kind, department = %row.department, reason = why, "not sent: no longer true");
+        return Ok(Step::Failed(row.id));
+    }
     let recipients: Vec<String> =
         serde_json::from_str(&row.recipients).context("bad recipients in the outbox")?;
     if row.kind == OutKind::Receipt.as_str()
@@ -366,6 +371,41 @@ async fn refused(
             Ok(Step::Failed(row.id))
         }
     }
+}
+
+/// How mail that was never sent on purpose is marked (`last_error`).
+const DROPPED: &str = "dropped, not sent";
+
+/// Why a queued mail should no longer go out, however late its retry: a
+/// reminder after the deadline tells a unit to do what it no longer can,
+/// and a digest that a newer one of the same department has replaced
+/// would show the 科室 yesterday's matrix.
+async fn stale(
+    cfg: &Config,
+    pool: &SqlitePool,
+    row: &OutboxRow,
+    now: DateTime<Utc>,
+) -> Result<Option<&'static str>> {
+    if row.kind == OutKind::Reminder.as_str()
+        && now > cfg.campaign.campaign.deadline.with_timezone(&Utc)
+    {
+        return Ok(Some("a reminder held up past the deadline"));
+    }
+    if row.kind == OutKind::Digest.as_str() {
+        let newer: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM outbox WHERE kind = 'digest' AND department = ? AND id > ?
+             AND state IN ('queued', 'sent') LIMIT 1",
+        )
+        .bind(&row.department)
+        .bind(row.id)
+        .fetch_optional(pool)
+        .await
+        .context("cannot read the outbox")?;
+        if newer.is_some() {
+            return Ok(Some("a newer digest of this department replaces it"));
+        }
+    }
+    Ok(None)
 }
 
 /// How a stopped account's mail is marked, so a restart can release it.
