@@ -98,9 +98,12 @@ for round in $(seq 1 "$ROUNDS"); do
     # Fetching ends before understanding does: its own time, from the log;
     # memory is mailroom plus its largest inspection worker.
     fetch_ms=$(sed -n 's/.*fetch_ms=\([0-9]*\).*/\1/p' "$WORK/out.mailroom-$via" | tail -1)
+    # (time's %M is the largest single process of the tree, here often the
+    # worker: adding the worker to it would count the worker twice.)
+    own=$(sed -n 's/.* peak_rss_kb=\([0-9]*\).*/\1/p' "$WORK/out.mailroom-$via" | tail -1)
     workers=$(sed -n 's/.*worker_peak_rss_kb=\([0-9]*\).*/\1/p' "$WORK/out.mailroom-$via" | tail -1)
     read -r name secs rss <<<"$line"
-    echo "$name $secs $((rss + ${workers:-0})) $fetch_ms" | tee -a "$results"
+    echo "$name $secs $((${own:-$rss} + ${workers:-0})) $fetch_ms" | tee -a "$results"
   done
   measure imaplib python3 bench/imaplib_fetch.py 127.0.0.1 "$MAILENV_IMAP_PORT" "$USER_" "$MAILENV_PASSWORD" "$WORK/imaplib-out" | sed 's/$/ -/' | tee -a "$results"
 done
