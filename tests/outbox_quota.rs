@@ -95,6 +95,16 @@ async fn a_used_up_daily_quota_parks_the_account_until_midnight_and_loses_nothin
         1,
         "said once: {log}"
     );
+    // `mailroom outbox` says per account what waits, and until when.
+    let listing = app.run(&["outbox"]);
+    let text = String::from_utf8_lossy(&listing.stdout).to_string();
+    assert!(
+        text.lines().any(
+            |l| l.contains("1 sent, 2 queued; waits until 01-27 00:00:00")
+                && l.contains("daily quota used up")
+        ),
+        "{text}"
+    );
     let refused = netease_events(&org)
         .iter()
         .filter(|e| e["code"] == 554)

@@ -124,4 +124,37 @@ pub(super) fn outbox_table(cfg: &Config, rows: &[crate::outbox::OutboxRow]) {
         count("failed"),
         count("bounced")
     );
+    // Per sending account: what waits, and the latest reason an account
+    // gave (a quota, a refused login), so a parked account shows at once.
+    let mut accounts: std::collections::BTreeMap<
+        &str,
+        (usize, usize, Option<&crate::outbox::OutboxRow>),
+    > = Default::default();
+    for r in rows {
+        let e = accounts.entry(r.department.as_str()).or_default();
+        match r.state.as_str() {
+            "queued" => e.0 += 1,
+            "sent" => e.1 += 1,
+            _ => {}
+        }
+        if r.state == "queued"
+            && r.held_reason.is_some()
+            && e.2.is_none_or(|h| h.not_before < r.not_before)
+        {
+            e.2 = Some(r);
+        }
+    }
+    for (dept, (queued, sent, held)) in accounts {
+        let from = cfg.department(dept).map_or(dept, |d| d.mailbox.as_str());
+        let wait = held
+            .map(|h| {
+                format!(
+                    "; waits until {} ({})",
+                    local(&h.not_before),
+                    clean_text(h.held_reason.as_deref().unwrap_or(""))
+                )
+            })
+            .unwrap_or_default();
+        say!("  {from}: {sent} sent, {queued} queued{wait}");
+    }
 }
