@@ -105,6 +105,26 @@ async fn a_used_up_daily_quota_parks_the_account_until_midnight_and_loses_nothin
         ),
         "{text}"
     );
+    // `status` and the department's digest say why receipts are late.
+    let status = app.run(&["status", "--now", "2018-01-26T10:05:00+08:00"]);
+    let text = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(
+        text.contains("is held until 2018-01-27 00:00 (daily quota used up); 2 receipt(s) wait"),
+        "{text}"
+    );
+    let digest = app.run(&[
+        "digest",
+        "--department",
+        "org",
+        "--preview",
+        "--now",
+        "2018-01-26T10:05:00+08:00",
+    ]);
+    let text = String::from_utf8_lossy(&digest.stdout).to_string();
+    assert!(
+        text.contains("本科室邮箱今日发信额度已用完，剩余 2 封回执将于 1月27日 0:00 起自动发出"),
+        "{text}"
+    );
     let refused = netease_events(&org)
         .iter()
         .filter(|e| e["code"] == 554)

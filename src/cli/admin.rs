@@ -41,6 +41,26 @@ pub async fn status(
             "{}",
             clean_multiline(&status::render(&app.config, &m, &title))
         );
+        // A sending account its server has held explains receipts that
+        // have not gone out yet.
+        for d in &app.config.campaign.departments {
+            if let Some(h) = crate::outbox::account_hold(&app.ledger.pool, &d.id).await? {
+                println!(
+                    "sending: {} ({}) is held until {}{}; {} receipt(s) wait",
+                    d.name,
+                    d.mailbox,
+                    h.until
+                        .with_timezone(&app.config.tz)
+                        .format("%Y-%m-%d %H:%M"),
+                    if h.quota {
+                        " (daily quota used up)"
+                    } else {
+                        ""
+                    },
+                    h.receipts
+                );
+            }
+        }
     }
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)

@@ -408,6 +408,40 @@ async fn stale(
     Ok(None)
 }
 
+/// An account whose mail waits because of what its server said.
+#[derive(Debug, Clone)]
+pub struct AccountHold {
+    /// Receipts among the waiting mail.
+    pub receipts: i64,
+    /// When the last of them may go.
+    pub until: DateTime<Utc>,
+    /// The daily quota (rather than a short pause or a stopped login).
+    pub quota: bool,
+}
+
+/// Whether a department's sending account is held (quota, busy, stopped).
+pub async fn account_hold(pool: &SqlitePool, department: &str) -> Result<Option<AccountHold>> {
+    let row: Option<(i64, String, i64)> = sqlx::query_as(
+        "SELECT sum(kind = 'receipt'), max(not_before), max(held_reason LIKE 'daily quota%')
+         FROM outbox WHERE department = ? AND state = 'queued'
+         AND (held_reason LIKE 'daily quota%' OR held_reason LIKE 'account busy%' OR held_reason LIKE ?)
+         HAVING count(*) > 0",
+    )
+    .bind(department)
+    .bind(format!("{STOPPED}%"))
+    .fetch_optional(pool)
+    .await
+    .context("cannot read the outbox")?;
+    row.map(|(receipts, until, quota)| {
+        Ok(AccountHold {
+            receipts,
+            until: parse_time(&until)?,
+            quota: quota != 0,
+        })
+    })
+    .transpose()
+}
+
 /// How a stopped account's mail is marked, so a restart can release it.
 const STOPPED: &str = "account stopped";
 

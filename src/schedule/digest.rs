@@ -26,6 +26,33 @@ pub struct Digest<'a> {
     pub in_junk: Vec<&'a DeliveryView>,
     pub matrix: Matrix,
     pub needs: Vec<Item>,
+    /// The department's sending account is held by its server (set by the
+    /// caller, who reads the outbox).
+    pub sending: Option<crate::outbox::AccountHold>,
+}
+
+/// One sentence for the clerk when the department's mailbox may not send:
+/// receipts are late for a reason the provider gave, not lost.
+pub fn sending_line(cfg: &Config, d: &Digest<'_>) -> Option<String> {
+    let h = d.sending.as_ref()?;
+    let at = h.until.with_timezone(&cfg.tz);
+    let when = format!(
+        "{}月{}日 {}",
+        at.format("%-m"),
+        at.format("%-d"),
+        at.format("%-H:%M")
+    );
+    Some(if h.quota {
+        format!(
+            "本科室邮箱今日发信额度已用完，剩余 {} 封回执将于 {when} 起自动发出，无需重发。",
+            h.receipts
+        )
+    } else {
+        format!(
+            "本科室邮箱暂时无法发信（邮件服务商限制），剩余 {} 封回执将于 {when} 起自动重试。",
+            h.receipts
+        )
+    })
 }
 
 /// The items a department is responsible for, in campaign order.
@@ -73,6 +100,7 @@ pub fn build<'a>(
         in_junk,
         matrix: matrix::by_items(cfg, &upto, &items_of(cfg, department)),
         needs: review::for_department(cfg, &upto, resolved, department),
+        sending: None,
     }
 }
 
@@ -162,6 +190,9 @@ pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
         m.units.len(),
         m.columns.len()
     ));
+    if let Some(line) = sending_line(cfg, d) {
+        t.push_str(&format!("■ 发信情况\n  {line}\n\n"));
+    }
     t.push_str(&format!("■ 新收材料（{} 件）\n", d.arrivals.len()));
     for a in &d.arrivals {
         let (u, what, at, files, late) = arrival_line(cfg, a);
@@ -235,6 +266,9 @@ pub fn html(cfg: &Config, d: &Digest<'_>) -> String {
             ));
         }
         h.push_str("</table>");
+    }
+    if let Some(line) = sending_line(cfg, d) {
+        h.push_str(&format!("<h3>发信情况</h3><p>{}</p>", escape(&line)));
     }
     if !d.in_junk.is_empty() {
         h.push_str(&format!(

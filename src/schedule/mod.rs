@@ -148,7 +148,16 @@ pub async fn step(app: &App) -> Result<Vec<Outcome>> {
             JobKind::Digest(dept) => {
                 let resolved = report::review::resolved(&app.ledger.pool).await?;
                 (
-                    vec![digest_mail(cfg, all, &resolved, dept, since, now, slot)?],
+                    vec![digest_mail(
+                        cfg,
+                        all,
+                        &resolved,
+                        dept,
+                        since,
+                        now,
+                        slot,
+                        outbox::account_hold(&app.ledger.pool, dept).await?,
+                    )?],
                     None,
                 )
             }
@@ -229,6 +238,7 @@ pub async fn step(app: &App) -> Result<Vec<Outcome>> {
     Ok(out)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn digest_mail(
     cfg: &Config,
     all: &[DeliveryView],
@@ -237,8 +247,10 @@ pub fn digest_mail(
     since: DateTime<Utc>,
     now: DateTime<Utc>,
     slot: DateTime<Utc>,
+    sending: Option<outbox::AccountHold>,
 ) -> Result<Outgoing> {
-    let d = digest::build(cfg, all, resolved, dept, since, now);
+    let mut d = digest::build(cfg, all, resolved, dept, since, now);
+    d.sending = sending;
     let xlsx = digest::xlsx(cfg, &d)?;
     let from = cfg
         .sender_address(dept)
@@ -357,6 +369,7 @@ pub async fn preview_digest(app: &App, dept: &str) -> Result<Outgoing> {
         since,
         now,
         now,
+        outbox::account_hold(&app.ledger.pool, dept).await?,
     )
 }
 
