@@ -72,7 +72,8 @@
 //! Everything is in the data directory: `inflight/<pid>` (the messages a
 //! running process is understanding, so the next start can tell which ones
 //! were in hand when one died), `mailroom.db` (the ledger, the
-//! outbox, the schedule), `raw/` (messages), `attachments/`, and `tmp/`
+//! outbox, the schedule), `raw/` (messages, the one copy of
+//! every file sent), and `tmp/`
 //! (staging; orphans removed at start). Nothing else is needed to restore.
 
 pub mod classify;

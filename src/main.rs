@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     // Everything mailroom creates is the campaign's mail: units' files, the
     // ledger, exports. Owner-only, whatever umask the shell or service
     // manager handed down (022 makes it world-readable): the database, its
-    // WAL/SHM files, raw/, attachments/, tmp/ and lock files are created by
+    // WAL/SHM files, raw/, tmp/ and lock files are created by
     // SQLite and several modules, and the umask is the one setting that
     // covers them all, including files a later change adds.
     // SAFETY: umask(2) only swaps the process-wide file-creation mask and

@@ -234,6 +234,7 @@ async fn fetch_batch(
     let set = uidset::format(&wanted);
     let mut staged: Vec<(Staged, NewMessage)> = Vec::with_capacity(wanted.len());
     let item_timeout = fetch_timeout(u64::from(batch.max_size()));
+    let t0 = std::time::Instant::now();
     let result: Result<()> = async {
         let stream = timeout(
             item_timeout,
@@ -319,7 +320,9 @@ async fn fetch_batch(
         // fetching is simply gone.
         warn!(department = dept, folder = %folder.name, uids = %uidset::format(&missing), "messages vanished before they could be downloaded (expunged by someone else)");
     }
+    let t1 = std::time::Instant::now();
     crate::util::blocking(|| ctx.ledger.blobs.commit(&mut blobs))?;
+    let t2 = std::time::Instant::now();
     let last = wanted.iter().copied().max().unwrap_or(0);
     let recorded = ledger_messages::record_batch(
         &ctx.ledger.pool,
@@ -328,6 +331,14 @@ async fn fetch_batch(
         ctx.clock.now(),
     )
     .await?;
+    tracing::debug!(
+        department = dept,
+        messages = messages.len(),
+        download_ms = (t1 - t0).as_millis() as u64,
+        durable_ms = (t2 - t1).as_millis() as u64,
+        record_ms = t2.elapsed().as_millis() as u64,
+        "batch stored"
+    );
     let mut report = PassReport::default();
     for (m, r) in messages.iter().zip(&recorded) {
         match r {

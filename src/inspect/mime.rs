@@ -685,35 +685,65 @@ fn encoded_forwards(raw: &[u8], levels: usize) -> usize {
     found
 }
 
+// The searches below run over every byte of every message (a 50 MB mail
+// is 50 MB of base64): memchr's SIMD search, not a window per byte.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(hay, needle)
 }
 
+/// ASCII case-insensitive search. It jumps between occurrences of one byte
+/// of the needle that has no case (`/` in `message/rfc822`, `-` in
+/// `quoted-printable`), or of either case of its first letter.
 fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    let anchor = needle
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(0);
+    let (lo, up) = (
+        needle[anchor].to_ascii_lowercase(),
+        needle[anchor].to_ascii_uppercase(),
+    );
+    let last_start = hay.len() - needle.len();
+    let mut from = anchor;
+    while from < hay.len() {
+        let i = from + memchr::memchr2(lo, up, &hay[from..])?;
+        let start = i - anchor;
+        if start > last_start {
+            return None;
+        }
+        if hay[start..start + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(start);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 fn count_ci(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len())
-        .filter(|w| w.eq_ignore_ascii_case(needle))
-        .count()
+    let mut n = 0;
+    let mut from = 0;
+    while let Some(i) = find_ci(&hay[from..], needle) {
+        n += 1;
+        from += i + 1;
+    }
+    n
 }
 
 /// Lines that start with `--` (MIME boundary delimiters, and the odd
 /// signature separator), counting stops just past `stop`.
 fn delimiter_lines(raw: &[u8], stop: usize) -> usize {
     let mut n = usize::from(raw.starts_with(b"--"));
-    for w in raw.windows(3) {
-        if w == b"\n--" {
-            n += 1;
-            if n > stop {
-                break;
-            }
+    for _ in memchr::memmem::find_iter(raw, b"\n--") {
+        n += 1;
+        if n > stop {
+            break;
         }
     }
     n
@@ -734,5 +764,41 @@ fn ext_for(ct: &str) -> &'static str {
 }
 
 pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+    !needle.is_empty() && memchr::memmem::find(hay, needle).is_some()
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::{count_ci, find_ci};
+
+    fn naive(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        hay.windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+    }
+
+    #[test]
+    fn case_insensitive_search_agrees_with_the_obvious_one() {
+        let hays: [&[u8]; 6] = [
+            b"Content-Type: MESSAGE/RFC822\r\n",
+            b"message/rfc82",
+            b"xx/rfc822 message/rfc822 Message/Rfc822",
+            b"",
+            b"quoted-printablE and Quoted-Printable",
+            b"/////message//rfc822/message/rfc822",
+        ];
+        for hay in hays {
+            for needle in [&b"message/rfc822"[..], b"quoted-printable", b"base64", b"m"] {
+                assert_eq!(
+                    find_ci(hay, needle),
+                    naive(hay, needle),
+                    "{hay:?} {needle:?}"
+                );
+                let expected = hay
+                    .windows(needle.len())
+                    .filter(|w| w.eq_ignore_ascii_case(needle))
+                    .count();
+                assert_eq!(count_ci(hay, needle), expected);
+            }
+        }
+    }
 }

@@ -30,11 +30,10 @@ use tracing::{error, info};
 use crate::classify::{Flag, Kind};
 use crate::config::Config;
 use crate::daemon::App;
-use crate::ledger::Staged;
 pub use receipts::{Decision, Mode};
 use understand::Understood;
 
-/// Messages understood and recorded together (one transaction, one syncfs).
+/// Messages understood and recorded together (one transaction).
 const BATCH: i64 = 64;
 /// How often the stage looks for work even without a signal.
 const IDLE_CHECK: Duration = Duration::from_secs(60);
@@ -131,11 +130,8 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
     };
     let consumer = async {
         let mut total = Report::default();
-        while let Some((chunk, mut done)) = rx.recv().await {
+        while let Some((chunk, done)) = rx.recv().await {
             let t = std::time::Instant::now();
-            let mut staged: Vec<Staged> =
-                done.iter_mut().flat_map(|u| u.staged.drain(..)).collect();
-            crate::util::blocking(|| app.ledger.blobs.commit(&mut staged))?;
             let r = record_all(app, &done, mode).await?;
             // Recorded, or left pending for mailroom's own trouble (logged):
             // either way no longer in flight.
@@ -166,22 +162,20 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
     let cfg = &app.config;
     let mut tx = crate::ledger::begin_write(&app.ledger.pool).await?;
     let mut keys = BTreeSet::new();
+    let mut deliveries = Vec::with_capacity(done.len());
     for u in done {
-        let arrived = u.row.internal_date()?;
-        record::upsert_delivery(
-            &mut tx,
-            u.row.id,
-            &u.key,
-            &u.row.department,
-            arrived,
-            &u.class,
-            &u.headers,
-            &u.attachments,
-            now,
-        )
-        .await?;
+        deliveries.push(record::NewDelivery {
+            message_row: u.row.id,
+            key: &u.key,
+            department: &u.row.department,
+            received_at: u.row.internal_date()?,
+            class: &u.class,
+            headers: &u.headers,
+            attachments: &u.attachments,
+        });
         keys.insert(u.key.clone());
     }
+    record::upsert_deliveries(&mut tx, &deliveries, now).await?;
     settle_attempts(&mut tx, done, now).await?;
     let rel_start = std::time::Instant::now();
     let rows: Vec<i64> = done.iter().map(|u| u.row.id).collect();
@@ -242,7 +236,7 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
 /// Clears the in-flight count of the recorded messages and records the
 /// quarantine of those set aside (see `understand`).
 async fn settle_attempts(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut crate::ledger::WriteTx,
     done: &[Understood],
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {

@@ -1,5 +1,6 @@
 //! Understanding a batch of stored messages: each is inspected in a worker
-//! process ([`super::worker`]), then classified and its files staged here.
+//! process ([`super::worker`]), then classified here. Its files are
+//! not stored again: the raw message, stored first, is their one copy.
 //!
 //! One message can never stop the others. While a batch is understood its
 //! messages are listed in this process's in-flight file (see `inflight`);
@@ -24,7 +25,6 @@ use crate::classify::{self, Classification, Flag, Kind, Manual};
 use crate::config::Config;
 use crate::inspect::{Headers, Inspection, Limits};
 use crate::ledger::messages::{self as ledger_messages, MessageRow};
-use crate::ledger::{BlobKind, BlobStore, Staged};
 
 /// Starts of a batch that ended with mailroom dead before a message was
 /// recorded, after which the message is quarantined without another try.
@@ -33,14 +33,13 @@ use crate::ledger::{BlobKind, BlobStore, Staged};
 /// flight is.
 const MAX_INTERRUPTED: i64 = 3;
 
-/// One message, understood, with its files staged.
+/// One message, understood.
 pub(super) struct Understood {
     pub row: MessageRow,
     pub key: String,
     pub headers: Headers,
     pub class: Classification,
     pub attachments: Vec<AttachmentRow>,
-    pub staged: Vec<Staged>,
     /// (original Message-ID, detail) when this is a delivery report.
     pub bounce_of: Option<(String, String)>,
     /// Why the message was set aside (newly quarantined in this pass).
@@ -183,18 +182,8 @@ async fn finish(
     quarantine: Option<String>,
 ) -> Result<Option<Understood>> {
     let cfg = app.config.clone();
-    let blobs = app.ledger.blobs.clone();
     let u = tokio::task::spawn_blocking(move || {
-        classify_and_stage(
-            &cfg,
-            &blobs,
-            &matcher,
-            row,
-            key,
-            manual.as_ref(),
-            insp,
-            quarantine,
-        )
+        classify_one(&cfg, &matcher, row, key, manual.as_ref(), insp, quarantine)
     })
     .await
     .context("the classifier task failed")??;
@@ -202,9 +191,8 @@ async fn finish(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn classify_and_stage(
+fn classify_one(
     cfg: &Config,
-    blobs: &BlobStore,
     matcher: &classify::UnitMatcher,
     row: MessageRow,
     key: String,
@@ -240,12 +228,10 @@ fn classify_and_stage(
     }
     mark_where_stored(&mut class, &row);
     let mut attachments = Vec::new();
-    let mut staged = Vec::new();
     for ac in &class.attachments {
         let Some(a) = insp.attachments.get(ac.index) else {
             continue;
         };
-        let s = blobs.stage(BlobKind::Attachment, &a.bytes)?;
         attachments.push(AttachmentRow {
             message_row: row.id,
             ordinal: ac.index as i64,
@@ -254,7 +240,7 @@ fn classify_and_stage(
             size: a.size as i64,
             sha256: a.sha256.clone(),
             content_type: a.content_type.clone(),
-            path: s.rel_path.to_string_lossy().into_owned(),
+            path: row.raw_path.clone(),
             items: json(&ac.items)?,
             members: a.members.as_ref().map(json).transpose()?,
             problem: a
@@ -264,7 +250,6 @@ fn classify_and_stage(
                 .or_else(|| a.suspicious.as_ref().map(|r| format!("suspicious: {r}")))
                 .or_else(|| a.unopened.as_ref().map(|r| format!("unopened: {r}"))),
         });
-        staged.push(s);
     }
     let bounce_of = match (&class.kind, &insp.dsn) {
         (Kind::Bounce, Some(d)) => d.original_message_id.as_ref().map(|id| {
@@ -299,7 +284,6 @@ fn classify_and_stage(
         headers: insp.headers,
         class,
         attachments,
-        staged,
         bounce_of,
         quarantine,
     })
@@ -351,7 +335,6 @@ fn for_review(row: MessageRow, key: String, why: &str) -> Understood {
         headers: Headers::default(),
         class,
         attachments: Vec::new(),
-        staged: Vec::new(),
         bounce_of: None,
         quarantine: None,
     }

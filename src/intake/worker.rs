@@ -13,8 +13,9 @@
 //!
 //! Wire format, both directions: frames of an 8-byte little-endian length
 //! and that many bytes. Request: one JSON frame ([`Request`]). Response: one
-//! JSON frame (the inspection, without file bytes), then one frame per
-//! attachment with its decoded bytes, in order.
+//! JSON frame, the inspection without the files' bytes: nothing downstream
+//! keeps a second copy of a file (the raw message is the copy), so they
+//! never cross the pipe.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -272,12 +273,7 @@ async fn read_frame(r: &mut BufReader<ChildStdout>, max: u64) -> Result<Vec<u8>>
 
 async fn read_response(r: &mut BufReader<ChildStdout>) -> Result<Inspection> {
     let json = read_frame(r, MAX_JSON_FRAME).await?;
-    let mut insp: Inspection =
-        serde_json::from_slice(&json).context("the worker's answer is not an inspection")?;
-    for a in &mut insp.attachments {
-        a.bytes = read_frame(r, a.size).await?;
-    }
-    Ok(insp)
+    serde_json::from_slice(&json).context("the worker's answer is not an inspection")
 }
 
 /// `mailroom inspect-worker`: the child's side. Reads requests from stdin
@@ -356,15 +352,10 @@ fn read_request(r: &mut impl Read) -> Result<Option<Request>> {
 
 fn write_response(w: &mut impl Write, insp: &Inspection) -> Result<()> {
     let json = serde_json::to_vec(insp).context("cannot encode the inspection")?;
-    let mut frame = |b: &[u8]| -> std::io::Result<()> {
-        w.write_all(&(b.len() as u64).to_le_bytes())?;
-        w.write_all(b)
-    };
-    frame(&json).context("cannot answer")?;
-    for a in &insp.attachments {
-        frame(&a.bytes).context("cannot answer")?;
-    }
-    w.flush().context("cannot answer")
+    w.write_all(&(json.len() as u64).to_le_bytes())
+        .and_then(|()| w.write_all(&json))
+        .and_then(|()| w.flush())
+        .context("cannot answer")
 }
 
 /// Lets this message use `secs` more CPU seconds: past that the kernel sends
@@ -487,7 +478,7 @@ mod tests {
     }
 
     #[test]
-    fn responses_round_trip_with_their_file_bytes() {
+    fn responses_are_one_frame_without_the_file_bytes() {
         let raw = b"From: a@b.test\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
         let insp = inspect::inspect(raw, &Limits::default());
         assert_eq!(insp.attachments.len(), 1);
@@ -502,7 +493,8 @@ mod tests {
         let back: Inspection = serde_json::from_slice(&json).expect("decode");
         assert_eq!(back.headers.subject, "x");
         assert_eq!(back.attachments[0].size, 9);
-        Read::read_exact(&mut cur, &mut len).expect("len");
-        assert_eq!(u64::from_le_bytes(len), 9);
+        assert_eq!(back.attachments[0].sha256, insp.attachments[0].sha256);
+        // Nothing follows: the file's bytes stay in the worker.
+        assert_eq!(cur.position() as usize, cur.get_ref().len());
     }
 }

@@ -1,7 +1,8 @@
 //! Content-addressed files under the data directory.
 //!
-//! Raw messages and attachments are stored as `<kind>/<ab>/<sha256>` where
-//! `ab` is the first two hex digits. Bytes are first written to `tmp/`, then
+//! Raw messages are stored as `raw/<ab>/<sha256>.eml` where `ab` is the
+//! first two hex digits. They are the only copy of each file a unit sent:
+//! attachments are found in them again when needed, never stored twice. Bytes are first written to `tmp/`, then
 //! made durable *as a batch* (one `syncfs` instead of one `fsync` per file:
 //! ten thousand messages should not cost ten thousand journal commits), then
 //! renamed into place, then the directory entries are made durable with a
@@ -17,25 +18,24 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-/// What a blob is; decides its top-level directory.
+/// What a blob is; decides its top-level directory. Raw messages only,
+/// today; earlier versions also kept a copy of every attachment, in
+/// `attachments/`, which the code no longer writes or reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlobKind {
     Raw,
-    Attachment,
 }
 
 impl BlobKind {
     fn dir(self) -> &'static str {
         match self {
             BlobKind::Raw => "raw",
-            BlobKind::Attachment => "attachments",
         }
     }
 
     fn suffix(self) -> &'static str {
         match self {
             BlobKind::Raw => ".eml",
-            BlobKind::Attachment => "",
         }
     }
 }
@@ -61,12 +61,7 @@ impl BlobStore {
     /// process that no longer runs (a crash or SIGKILL mid-batch).
     pub fn open(root: &Path) -> Result<BlobStore> {
         let tmp = root.join("tmp");
-        for dir in [
-            root.to_owned(),
-            tmp.clone(),
-            root.join("raw"),
-            root.join("attachments"),
-        ] {
+        for dir in [root.to_owned(), tmp.clone(), root.join("raw")] {
             fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create directory {}", dir.display()))?;
         }
@@ -249,7 +244,7 @@ mod tests {
     fn discarded_batches_leave_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = BlobStore::open(dir.path()).expect("open");
-        let staged = vec![store.stage(BlobKind::Attachment, b"x").expect("stage")];
+        let staged = vec![store.stage(BlobKind::Raw, b"x").expect("stage")];
         store.discard(staged);
         assert_eq!(fs::read_dir(dir.path().join("tmp")).expect("ls").count(), 0);
     }
