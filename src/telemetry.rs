@@ -38,8 +38,11 @@ pub enum LogFormat {
 }
 
 /// Default filter: our INFO lines, and only warnings from the libraries
-/// (sqlx would otherwise log every slow statement at INFO).
-const DEFAULT_FILTER: &str = "info,sqlx=warn,async_imap=warn,lettre=warn";
+/// (sqlx would otherwise log every slow statement at INFO). lettre only
+/// at ERROR: its connection pool warns about every dropped connection of
+/// an outage, once per mail, and the outbox already says it once per
+/// account (`outbox::accounts`).
+const DEFAULT_FILTER: &str = "info,sqlx=warn,async_imap=warn,lettre=error";
 
 /// What replaces a secret in a log line.
 const MASK: &str = "***";

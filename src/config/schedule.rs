@@ -34,6 +34,10 @@ pub struct ReminderSettings {
     pub schedule: Option<Vec<String>>,
     /// The department whose mailbox sends them (组织部 collects the results).
     pub department: String,
+    /// A run's reminders leave one after another over this many minutes,
+    /// not as one burst from one account (forty mails at 09:00 is what
+    /// NetEase answers with 451 MI:SFQ).
+    pub spread_minutes: u32,
 }
 
 impl Default for ReminderSettings {
@@ -42,6 +46,7 @@ impl Default for ReminderSettings {
             enabled: true,
             schedule: None,
             department: "org".into(),
+            spread_minutes: 120,
         }
     }
 }

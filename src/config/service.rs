@@ -105,11 +105,43 @@ pub struct OutboxSettings {
     /// Transient failures (connection refused, 4xx) are retried this long
     /// before the mail is marked failed.
     pub retry_hours: u64,
+    /// Each sending account's budget, shared by its receipts, reminders and
+    /// digests: at most this many mails in any 15 minutes, and per calendar
+    /// day (campaign time zone; NetEase counts from 00:00 Beijing time).
+    /// NetEase publishes no quota for free accounts; reports range from a
+    /// few dozen to 100 a day. The defaults are guesses that pace the
+    /// account rather than predict its quota: going over costs little (a
+    /// 451 MI:SFQ pauses the account 15 minutes, a 554 MI:STC parks it until
+    /// midnight and lowers that day's budget to what it had sent), while a
+    /// budget set too low holds receipts back for nothing.
+    pub per_15min: u32,
+    pub per_day: u32,
+    /// Limits per recipient domain (per sending account), for providers that
+    /// throttle senders themselves: QQ Mail answers "550 Sender frequency
+    /// limited" and silently drops mail past its own, unpublished, limits.
+    pub domain_limits: Vec<DomainLimit>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainLimit {
+    pub domain: String,
+    pub per_hour: u32,
+    pub per_day: u32,
 }
 
 impl Default for OutboxSettings {
     fn default() -> Self {
-        OutboxSettings { retry_hours: 48 }
+        OutboxSettings {
+            retry_hours: 48,
+            per_15min: 15,
+            per_day: 150,
+            domain_limits: vec![DomainLimit {
+                domain: "qq.com".into(),
+                per_hour: 20,
+                per_day: 60,
+            }],
+        }
     }
 }
 
@@ -425,6 +457,20 @@ impl ServiceFile {
         }
         if self.fetch.batch_mb == 0 {
             p.error("fetch.batch_mb", "must be at least 1");
+        }
+        if self.outbox.per_15min == 0 || self.outbox.per_day < self.outbox.per_15min {
+            p.error(
+                "outbox.per_day",
+                "per_15min must be at least 1 and per_day at least per_15min",
+            );
+        }
+        for (i, d) in self.outbox.domain_limits.iter().enumerate() {
+            if d.per_hour == 0 || d.per_day < d.per_hour || !d.domain.contains('.') {
+                p.error(
+                    &format!("outbox.domain_limits[{i}]"),
+                    "needs a domain name, per_hour at least 1 and per_day at least per_hour",
+                );
+            }
         }
         if self.outbox.retry_hours < 24 {
             p.error(

@@ -4,10 +4,19 @@
 //! Delivery guarantee: the row is marked `sent` only after the server's 250.
 //! A crash between that 250 and the database update leaves the row queued,
 //! so that one mail is sent again after restart: at most one duplicate
-//! (mail goes out strictly one at a time), never a loss. Transient failures
-//! (connection refused, 4xx) are retried with backoff for
-//! `outbox.retry_hours`; permanent ones (5xx) are recorded as `failed`.
+//! (mail goes out strictly one at a time), never a loss.
+//!
+//! What a refusal means is decided in one table (`replies`): retry this mail,
+//! pause or park the whole account, fail this mail, or stop the account.
+//! Each account also has a budget (`[outbox] per_15min`, `per_day`, learned
+//! down from a `554 MI:STC`) and per-domain limits; when the budget is
+//! short, receipts go first (oldest first), then reminders, then digests.
+//! An account whose server cannot be reached waits as a whole: one mail
+//! probes (`accounts::probe_delay`) and when the server takes it, all the
+//! account's waiting mail is due at once. State changes of an account are
+//! logged once (`accounts`), not per mail and attempt.
 
+pub mod accounts;
 pub mod compose;
 pub mod policy;
 pub mod receipt;
@@ -205,7 +214,9 @@ pub async fn step(
 ) -> Result<Step> {
     let due: Option<OutboxRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM outbox WHERE state = 'queued' AND not_before <= ?
-         ORDER BY not_before, id LIMIT 1"
+         ORDER BY CASE kind WHEN 'receipt' THEN 0 WHEN 'reminder' THEN 1 ELSE 2 END,
+                  not_before, id
+         LIMIT 1"
     ))
     .bind(fmt_time(now))
     .fetch_optional(pool)
@@ -241,6 +252,32 @@ pub async fn step(
             .await
             .context("cannot hold the mail")?;
         warn!(outbox_id = row.id, to = %recipients.join(","), until = %until, "receipt held by the per-recipient limit");
+        return Ok(Step::Held(row.id, until));
+    }
+    if let Some((until, why)) = over_budget(cfg, pool, &row.department, now).await? {
+        hold_account(pool, &row.department, until, &format!("{BUDGET}: {why}")).await?;
+        accounts::hold(
+            pool,
+            &row.department,
+            accounts::State::Budget,
+            until,
+            &why,
+            "",
+            now,
+        )
+        .await?;
+        return Ok(Step::Held(row.id, until));
+    }
+    if let Some((until, why)) = domain_limited(cfg, pool, &row.department, &recipients, now).await?
+    {
+        sqlx::query("UPDATE outbox SET not_before = ?, held_reason = ? WHERE id = ?")
+            .bind(fmt_time(until))
+            .bind(&why)
+            .bind(row.id)
+            .execute(pool)
+            .await
+            .context("cannot hold the mail")?;
+        warn!(outbox_id = row.id, department = %row.department, to = %recipients.join(","), until = %until, reason = %why, "mail held by the recipient domain's limit");
         return Ok(Step::Held(row.id, until));
     }
     // Count the attempt before making it: a crash mid-send still counts.
@@ -279,6 +316,9 @@ pub async fn step(
             }
             tx.commit().await.context("cannot commit the send")?;
             info!(outbox_id = row.id, kind = %row.kind, department = %row.department, to = %recipients.join(","), message_id = %row.message_id, smtp = %response, "mail sent");
+            if accounts::accepted(pool, &row.department, now).await? {
+                release_account(pool, &row.department, now).await?;
+            }
             Ok(Step::Sent(row.id))
         }
         SendOutcome::Retry(err) => refused(cfg, pool, &row, now, attempts, &err, false).await,
@@ -297,14 +337,42 @@ async fn refused(
     permanent: bool,
 ) -> Result<Step> {
     let code = replies::code_in(err);
+    if code.is_none() && !permanent {
+        // No server spoke: the account, not this mail, is the problem.
+        // Every mail of the account waits for one probe; none counts a
+        // failure of its own (but none waits past its retry period).
+        let created = parse_time(&row.created_at)?;
+        let retry_for = Duration::hours(cfg.service.outbox.retry_hours as i64);
+        if now - created >= retry_for {
+            fail(pool, row.id, &format!("gave up after {attempts} attempts: {err}")).await?;
+            error!(outbox_id = row.id, kind = %row.kind, department = %row.department, attempts, error = %err, "sending failed for too long; giving up");
+            return Ok(Step::Failed(row.id));
+        }
+        let until = accounts::unreachable(pool, &row.department, err, now).await?;
+        hold_account(
+            pool,
+            &row.department,
+            until,
+            &format!("{UNREACHABLE}: {err}"),
+        )
+        .await?;
+        sqlx::query("UPDATE outbox SET last_error = ? WHERE id = ?")
+            .bind(err)
+            .bind(row.id)
+            .execute(pool)
+            .await
+            .context("cannot record the error")?;
+        return Ok(Step::Retry(row.id, until));
+    }
     let (action, why) = if permanent && code.is_none() {
         // Refused before any server spoke (a malformed address).
         (replies::Action::FailMail, "the mail cannot be addressed")
     } else {
         replies::classify(code, err)
     };
-    let account_hold = |until: DateTime<Utc>, reason: String| async move {
+    let account_hold = |state: accounts::State, until: DateTime<Utc>, reason: String| async move {
         hold_account(pool, &row.department, until, &reason).await?;
+        accounts::hold(pool, &row.department, state, until, why, err, now).await?;
         anyhow::Ok(Step::Held(row.id, until))
     };
     match action {
@@ -321,7 +389,11 @@ async fn refused(
                         .execute(pool)
                         .await
                         .context("cannot reschedule the mail")?;
-                    warn!(outbox_id = row.id, kind = %row.kind, department = %row.department, attempts, retry_at = %when, reason = why, error = %err, "sending failed; will retry");
+                    if attempts == 1 {
+                        warn!(outbox_id = row.id, kind = %row.kind, department = %row.department, retry_at = %when, reason = why, error = %err, "sending failed; will retry");
+                    } else {
+                        tracing::debug!(outbox_id = row.id, attempts, retry_at = %when, error = %err, "sending failed again; will retry");
+                    }
                     Ok(Step::Retry(row.id, when))
                 }
                 None => {
@@ -338,8 +410,8 @@ async fn refused(
         }
         replies::Action::DeferAccount(pause) => {
             let until = now + pause;
-            warn!(department = %row.department, until = %until, reason = why, error = %err, "the account is busy: its mail waits");
             account_hold(
+                accounts::State::Busy,
                 until,
                 format!("account busy until {}: {why} ({err})", fmt_time(until)),
             )
@@ -347,23 +419,34 @@ async fn refused(
         }
         replies::Action::ParkAccountUntilMidnight => {
             let until = replies::next_midnight(now, cfg.tz);
-            error!(department = %row.department, until = %until, reason = why, error = %err, "daily sending quota used up: the account's mail waits until midnight");
-            account_hold(
+            let (day_start, _) = provider_day(cfg, now);
+            let sent_today = account_sends(pool, &row.department, day_start).await?.len();
+            let r = account_hold(
+                accounts::State::Parked,
                 until,
                 format!(
                     "daily quota used up; waits until {}: {err}",
                     fmt_time(until)
                 ),
             )
-            .await
+            .await;
+            let day = now.with_timezone(&cfg.tz).date_naive().to_string();
+            accounts::learn_daily_quota(pool, &row.department, &day, sent_today as u32).await?;
+            r
         }
         replies::Action::StopAccount => {
             // Until a person fixes it: a restart or reload resumes (see
             // `resume_stopped`); retrying a refused login gets the address
             // blocked.
+            // Logged as ERROR once by `accounts::hold`: the mail waits until
+            // the configuration is fixed and mailroom restarted or reloaded.
             let until = now + Duration::days(7);
-            error!(department = %row.department, reason = why, error = %err, "the SMTP account refuses mailroom: its mail waits until the configuration is fixed and mailroom restarted or reloaded");
-            account_hold(until, format!("{STOPPED}: {why} ({err})")).await
+            account_hold(
+                accounts::State::Stopped,
+                until,
+                format!("{STOPPED}: {why} ({err})"),
+            )
+            .await
         }
         replies::Action::FailMail => {
             fail(pool, row.id, &format!("{why}: {err}")).await?;
@@ -415,20 +498,26 @@ pub struct AccountHold {
     pub receipts: i64,
     /// When the last of them may go.
     pub until: DateTime<Utc>,
-    /// The daily quota (rather than a short pause or a stopped login).
+    /// The day's quota or budget is spent (rather than a short pause, an
+    /// unreachable server or a stopped login).
     pub quota: bool,
 }
 
 /// Whether a department's sending account is held (quota, busy, stopped).
 pub async fn account_hold(pool: &SqlitePool, department: &str) -> Result<Option<AccountHold>> {
     let row: Option<(i64, String, i64)> = sqlx::query_as(
-        "SELECT sum(kind = 'receipt'), max(not_before), max(held_reason LIKE 'daily quota%')
+        "SELECT sum(kind = 'receipt'), max(not_before),
+                max(held_reason LIKE 'daily quota%' OR held_reason LIKE ?)
          FROM outbox WHERE department = ? AND state = 'queued'
-         AND (held_reason LIKE 'daily quota%' OR held_reason LIKE 'account busy%' OR held_reason LIKE ?)
+         AND (held_reason LIKE 'daily quota%' OR held_reason LIKE 'account busy%'
+              OR held_reason LIKE ? OR held_reason LIKE ? OR held_reason LIKE ?)
          HAVING count(*) > 0",
     )
+    .bind(format!("{BUDGET}: % today%"))
     .bind(department)
     .bind(format!("{STOPPED}%"))
+    .bind(format!("{BUDGET}%"))
+    .bind(format!("{UNREACHABLE}%"))
     .fetch_optional(pool)
     .await
     .context("cannot read the outbox")?;
@@ -444,6 +533,137 @@ pub async fn account_hold(pool: &SqlitePool, department: &str) -> Result<Option<
 
 /// How a stopped account's mail is marked, so a restart can release it.
 const STOPPED: &str = "account stopped";
+/// How mail waiting for an unreachable server is marked.
+const UNREACHABLE: &str = "server unreachable";
+/// How mail waiting for its account's budget is marked.
+const BUDGET: &str = "account budget";
+
+/// The provider's day around `now`: from 00:00 to the next 00:00 in the
+/// campaign's zone (NetEase counts from midnight Beijing time).
+fn provider_day(cfg: &Config, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let end = replies::next_midnight(now, cfg.tz);
+    (end - Duration::days(1), end)
+}
+
+/// When the account sent mail since `since`.
+async fn account_sends(
+    pool: &SqlitePool,
+    department: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT sent_at FROM outbox WHERE department = ? AND sent_at IS NOT NULL AND sent_at >= ?",
+    )
+    .bind(department)
+    .bind(fmt_time(since))
+    .fetch_all(pool)
+    .await
+    .context("cannot read the account's sent mail")?;
+    rows.iter().map(|(t,)| parse_time(t)).collect()
+}
+
+/// Whether the account's budget lets one more mail go now; otherwise until
+/// when its mail waits, and why (in words for `outbox` and the log).
+async fn over_budget(
+    cfg: &Config,
+    pool: &SqlitePool,
+    department: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(DateTime<Utc>, String)>> {
+    let o = &cfg.service.outbox;
+    let (day_start, day_end) = provider_day(cfg, now);
+    let day = now.with_timezone(&cfg.tz).date_naive().to_string();
+    let learned = accounts::learned_daily_quota(pool, department, &day).await?;
+    let per_day = learned.map_or(o.per_day, |l| l.min(o.per_day));
+    let since = day_start.min(now - Duration::minutes(15));
+    let sent = account_sends(pool, department, since).await?;
+    Ok(
+        match policy::account_budget(&sent, now, o.per_15min, per_day, day_start, day_end) {
+            Ok(()) => None,
+            Err((until, policy::OverBudget::Quarter)) => Some((
+                until,
+                format!("{} mails in 15 minutes", o.per_15min),
+            )),
+            Err((until, policy::OverBudget::Day)) => Some((
+                until,
+                match learned {
+                    Some(l) if l < o.per_day => {
+                        format!("{per_day} mails today, the quota its server showed today")
+                    }
+                    _ => format!("{per_day} mails today"),
+                },
+            )),
+        },
+    )
+}
+
+/// When a recipient's domain has had as much mail from this account as its
+/// limit allows, until when this mail waits.
+async fn domain_limited(
+    cfg: &Config,
+    pool: &SqlitePool,
+    department: &str,
+    recipients: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<(DateTime<Utc>, String)>> {
+    let mut out: Option<(DateTime<Utc>, String)> = None;
+    for limit in &cfg.service.outbox.domain_limits {
+        let suffix = format!("@{}", limit.domain.to_ascii_lowercase());
+        if !recipients
+            .iter()
+            .any(|r| r.to_ascii_lowercase().ends_with(&suffix))
+        {
+            continue;
+        }
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT s.sent_at FROM sent_log s JOIN outbox o ON o.id = s.outbox_id
+             WHERE o.department = ? AND s.recipient LIKE ? AND s.sent_at > ?",
+        )
+        .bind(department)
+        .bind(format!("%{suffix}"))
+        .bind(fmt_time(now - Duration::days(1)))
+        .fetch_all(pool)
+        .await
+        .context("cannot read the send log")?;
+        let times = rows
+            .iter()
+            .map(|(t,)| parse_time(t))
+            .collect::<Result<Vec<_>>>()?;
+        if let Err(until) = policy::rate_limit(&times, now, limit.per_hour, limit.per_day) {
+            let why = format!(
+                "recipient domain limit: {} an hour or {} a day to {}",
+                limit.per_hour, limit.per_day, limit.domain
+            );
+            if out.as_ref().is_none_or(|(u, _)| until > *u) {
+                out = Some((until, why));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The account took a mail after waiting (unreachable, busy, budget): its
+/// mail that waited only for the account is due now, not each at its own
+/// time. Mail held for its own reasons (a recipient's limit) stays.
+async fn release_account(pool: &SqlitePool, department: &str, now: DateTime<Utc>) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE outbox SET not_before = ?, held_reason = NULL
+         WHERE department = ? AND state = 'queued' AND not_before > ?
+           AND (held_reason LIKE ? OR held_reason LIKE 'account busy%')",
+    )
+    .bind(fmt_time(now))
+    .bind(department)
+    .bind(fmt_time(now))
+    .bind(format!("{UNREACHABLE}%"))
+    .execute(pool)
+    .await
+    .context("cannot release the account's mail")?
+    .rows_affected();
+    if n > 0 {
+        info!(department, mails = n, "the account's waiting mail goes now");
+    }
+    Ok(())
+}
 
 /// Every queued mail of the account waits until `until` (a hold per
 /// account, not per mail: a queue of 200 does not knock 200 times).

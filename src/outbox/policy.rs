@@ -54,9 +54,73 @@ pub fn rate_limit(
     }
 }
 
+/// Why an account's budget says "not now".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverBudget {
+    /// `per_15min` mails in the last 15 minutes.
+    Quarter,
+    /// `per_day` mails since the day began.
+    Day,
+}
+
+/// Given when one account sent its mail lately (at least the last day),
+/// whether one more may go now; otherwise until when it waits and why.
+/// The day is the provider's: from `day_start` (00:00 in the campaign's
+/// zone) to `day_end`.
+pub fn account_budget(
+    sent: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    per_15min: u32,
+    per_day: u32,
+    day_start: DateTime<Utc>,
+    day_end: DateTime<Utc>,
+) -> Result<(), (DateTime<Utc>, OverBudget)> {
+    let today = sent.iter().filter(|t| **t >= day_start).count();
+    if today >= per_day as usize {
+        return Err((day_end, OverBudget::Day));
+    }
+    let quarter = Duration::minutes(15);
+    let mut recent: Vec<DateTime<Utc>> =
+        sent.iter().copied().filter(|t| *t > now - quarter).collect();
+    if recent.len() >= per_15min as usize && per_15min > 0 {
+        recent.sort();
+        // Room again once enough of the oldest have left the window.
+        let until = recent[recent.len() - per_15min as usize] + quarter;
+        return Err((until.min(day_end).max(now), OverBudget::Quarter));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_account_budget_paces_by_quarter_hour_and_stops_for_the_day() {
+        let day_start = t(0, 0) - Duration::hours(8);
+        let day_end = day_start + Duration::days(1);
+        let sent: Vec<_> = (0..10).map(|i| t(9, 0) + Duration::seconds(i)).collect();
+        // Ten in the window: the eleventh waits until the first leaves it.
+        assert_eq!(
+            account_budget(&sent, t(9, 5), 10, 50, day_start, day_end),
+            Err((t(9, 15), OverBudget::Quarter))
+        );
+        assert_eq!(
+            account_budget(&sent, t(9, 16), 10, 50, day_start, day_end),
+            Ok(())
+        );
+        // The day's budget: waits until the provider's midnight.
+        assert_eq!(
+            account_budget(&sent, t(9, 30), 10, 10, day_start, day_end),
+            Err((day_end, OverBudget::Day))
+        );
+        // Mail of yesterday does not count against today.
+        let old: Vec<_> = (0..10).map(|i| day_start - Duration::minutes(i + 1)).collect();
+        assert_eq!(
+            account_budget(&old, t(9, 30), 10, 10, day_start, day_end),
+            Ok(())
+        );
+    }
     use chrono::TimeZone;
 
     fn t(h: u32, m: u32) -> DateTime<Utc> {

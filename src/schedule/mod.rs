@@ -181,8 +181,10 @@ pub async fn step(app: &App) -> Result<Vec<Outcome>> {
             continue;
         }
         let mut queued = 0;
-        for m in &mails {
-            if outbox::enqueue(&mut tx, m, now, now, None).await?.1 {
+        let gap = spread_gap(cfg, job.kind, mails.len());
+        for (i, m) in mails.iter().enumerate() {
+            let not_before = now + gap * i as i32;
+            if outbox::enqueue(&mut tx, m, not_before, now, None).await?.1 {
                 queued += 1;
             }
         }
@@ -381,4 +383,15 @@ pub async fn preview_reminders(app: &App) -> Result<Vec<Outgoing>> {
     }
     let all = report::deliveries(&app.ledger.pool).await?;
     reminder_mails(&app.config, &all, now, now)
+}
+
+/// Reminders of one run leave one after another over
+/// `[reminders] spread_minutes` (never past the deadline: a reminder due
+/// after it is dropped by the outbox), not as one burst from one account.
+fn spread_gap(cfg: &Config, kind: JobKind, mails: usize) -> chrono::Duration {
+    if !matches!(kind, JobKind::Reminders) || mails < 2 {
+        return chrono::Duration::zero();
+    }
+    let window = chrono::Duration::minutes(i64::from(cfg.service.reminders.spread_minutes));
+    window / mails as i32
 }

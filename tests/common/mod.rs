@@ -310,6 +310,11 @@ pub struct AppOptions {
     /// a daily 08:30 digest would fall inside that window at some hour of
     /// the day and join whatever the test counts.
     pub schedules: bool,
+    /// The outbox's per-account budgets, per-domain limits and the spreading
+    /// of reminders as configured by default. Off unless a test is about
+    /// them: a test that sends forty receipts in one `run --once` would
+    /// otherwise wait for the next quarter hour.
+    pub paced: bool,
 }
 
 /// Which IMAP server the tests' mailroom talks to: the plain Dovecot, or
@@ -332,6 +337,7 @@ impl Default for AppOptions {
             tls: None,
             smtp_port: None,
             schedules: false,
+            paced: false,
         }
     }
 }
@@ -363,6 +369,11 @@ impl TestApp {
         );
         if !opts.schedules {
             toml.push_str("[digest]\nenabled = false\n[reminders]\nenabled = false\n");
+        } else if !opts.paced {
+            toml.push_str("[reminders]\nspread_minutes = 0\n");
+        }
+        if !opts.paced {
+            toml.push_str("[outbox]\nper_15min = 100000\nper_day = 100000\ndomain_limits = []\n");
         }
         for dept in DEPARTMENTS {
             // A full address: Postfix delivers mail for it (bounces of the
