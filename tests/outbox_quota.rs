@@ -156,3 +156,173 @@ async fn a_used_up_daily_quota_parks_the_account_until_midnight_and_loses_nothin
         assert_eq!(got.len(), 1, "exactly one receipt to {unit}");
     }
 }
+
+/// `n` submissions from `n` units to 组织部, whose account the emulator
+/// runs with `acct` (its clock at `now`, as mailroom's `--now`).
+async fn submissions(name: &str, n: usize, acct: Value) -> (TestApp, std::path::PathBuf, String) {
+    let (app, accounts) = app_via_netease(name);
+    let org = app.user("org").to_owned();
+    account(&accounts, &org, &acct);
+    for i in 0..n {
+        let unit = format!("{}-unit{i}@example.test", app.tag);
+        app.append(
+            "org",
+            &submission_from(&unit, &org, i),
+            "2018-01-22T10:00:00+08:00",
+        )
+        .await;
+    }
+    (app, accounts, org)
+}
+
+/// `run --once` at `now`; its log.
+fn once_at(app: &TestApp, now: &str) -> String {
+    let out = app.run(&["run", "--once", "--now", now]);
+    let log = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{log}");
+    log
+}
+
+fn states(app: &TestApp) -> (usize, usize, usize) {
+    let outbox = app.outbox();
+    let n = |s: &str| outbox.iter().filter(|o| o["state"] == s).count();
+    (n("sent"), n("queued"), n("failed"))
+}
+
+#[tokio::test]
+async fn a_busy_account_waits_fifteen_minutes_as_a_whole() {
+    let t0 = "2018-01-26T10:00:00+08:00";
+    let (app, accounts, org) =
+        submissions("busy", 3, serde_json::json!({"per_15min": 1, "now": t0})).await;
+    let log = once_at(&app, t0);
+    assert_eq!(states(&app), (1, 2, 0));
+    for o in app.outbox().iter().filter(|o| o["state"] == "queued") {
+        assert_eq!(o["not_before"], "2018-01-26T02:15:00Z", "{o:#}");
+        assert!(
+            o["held_reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("account busy")),
+            "{o:#}"
+        );
+    }
+    assert_eq!(
+        log.matches("the sending account's mail waits").count(),
+        1,
+        "{log}"
+    );
+    let asked = netease_events(&org)
+        .iter()
+        .filter(|e| e["code"] == 451)
+        .count();
+    assert_eq!(asked, 1, "a queue of two does not knock twice");
+    let t1 = "2018-01-26T10:16:00+08:00";
+    account(
+        &accounts,
+        &org,
+        &serde_json::json!({"per_15min": 2, "now": t1}),
+    );
+    once_at(&app, t1);
+    assert_eq!(states(&app), (3, 0, 0));
+}
+
+#[tokio::test]
+async fn a_temporary_spam_suspicion_is_retried_after_two_minutes() {
+    let t0 = "2018-01-26T10:00:00+08:00";
+    let (app, accounts, org) =
+        submissions("spm451", 2, serde_json::json!({"spm_every": 2, "now": t0})).await;
+    once_at(&app, t0);
+    assert_eq!(states(&app), (1, 1, 0));
+    let queued: Vec<Value> = app
+        .outbox()
+        .into_iter()
+        .filter(|o| o["state"] == "queued")
+        .collect();
+    assert!(
+        queued[0]["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("DT:SPM")),
+        "{queued:#?}"
+    );
+    let at = queued[0]["not_before"].as_str().unwrap_or("");
+    assert!(
+        at >= "2018-01-26T02:02:00Z",
+        "at least two minutes later: {at}"
+    );
+    let t1 = "2018-01-26T10:05:00+08:00";
+    account(
+        &accounts,
+        &org,
+        &serde_json::json!({"spm_every": 2, "now": t1}),
+    );
+    once_at(&app, t1);
+    assert_eq!(states(&app), (2, 0, 0));
+}
+
+#[tokio::test]
+async fn content_judged_spam_fails_that_mail_alone_with_a_reason() {
+    let t0 = "2018-01-26T10:00:00+08:00";
+    let (app, _accounts, _org) = submissions(
+        "spm554",
+        3,
+        serde_json::json!({"spm_marker": "zhtj-1.pdf", "now": t0}),
+    )
+    .await;
+    let log = once_at(&app, t0);
+    assert_eq!(states(&app), (2, 0, 1), "the others still go");
+    let failed: Vec<Value> = app
+        .outbox()
+        .into_iter()
+        .filter(|o| o["state"] == "failed")
+        .collect();
+    let err = failed[0]["last_error"].as_str().unwrap_or("");
+    assert!(
+        err.starts_with("the content was judged spam") && err.contains("(554): DT:SPM"),
+        "a reason a person can act on: {err}"
+    );
+    assert!(log.contains("the server refused the mail"), "{log}");
+}
+
+#[tokio::test]
+async fn a_refused_login_stops_the_account_and_says_so_once_per_start() {
+    let t0 = "2018-01-26T10:00:00+08:00";
+    let (app, _accounts, org) = submissions(
+        "auth535",
+        3,
+        serde_json::json!({"password": "not-the-code", "now": t0}),
+    )
+    .await;
+    let log = once_at(&app, t0);
+    assert_eq!(states(&app), (0, 3, 0), "nothing lost");
+    assert!(
+        app.outbox().iter().all(|o| o["held_reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("account stopped"))),
+        "{:#?}",
+        app.outbox()
+    );
+    let stopped = log
+        .lines()
+        .filter(|l| l.contains("ERROR") && l.contains("refuses mailroom"))
+        .count();
+    assert_eq!(stopped, 1, "{log}");
+    let logins = |app: &TestApp| {
+        let _ = app;
+        netease_events(&org)
+            .iter()
+            .filter(|e| e["event"] == "auth")
+            .count()
+    };
+    assert_eq!(logins(&app), 1, "not retried: that gets the address blocked");
+    // A restart is a person saying it is fixed: one more try, and if the
+    // login is still refused, one more ERROR.
+    let log = once_at(&app, "2018-01-26T10:30:00+08:00");
+    assert_eq!(logins(&app), 2);
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("ERROR") && l.contains("refuses mailroom"))
+            .count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(states(&app), (0, 3, 0));
+}

@@ -542,6 +542,17 @@ async fn the_per_recipient_limit_holds_and_logs_the_excess() {
         log.contains("receipt held by the per-recipient limit"),
         "{log}"
     );
+    // Held, not lost: once the hour has passed they go, and arrive.
+    let t0 = chrono::Utc::now();
+    let later = (t0 + chrono::Duration::minutes(61)).to_rfc3339();
+    let out = app.run(&["run", "--once", "--now", &later]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let outbox = app.outbox();
+    assert!(outbox.iter().all(|o| o["state"] == "sent"), "{outbox:#?}");
+    let org = app.user("org").to_owned();
+    let unit = format!("{}-unit@example.test", app.tag);
+    let got = app.env.wait_for(&unit, 7, WAIT, |m| is_from(m, &org)).await;
+    assert_eq!(got.len(), 7, "the held two delivered later");
 }
 
 #[tokio::test]

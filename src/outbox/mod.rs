@@ -699,6 +699,12 @@ pub async fn resume_stopped(pool: &SqlitePool, now: DateTime<Utc>) -> Result<()>
     .await
     .context("cannot release stopped accounts")?
     .rows_affected();
+    // Heard again if the next attempt is refused too: the restart was a
+    // person saying it is fixed.
+    sqlx::query("UPDATE send_accounts SET state = 'ok', until = NULL WHERE state = 'stopped'")
+        .execute(pool)
+        .await
+        .context("cannot release stopped accounts")?;
     if n > 0 {
         info!(
             mails = n,
