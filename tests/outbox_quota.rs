@@ -312,7 +312,11 @@ async fn a_refused_login_stops_the_account_and_says_so_once_per_start() {
             .filter(|e| e["event"] == "auth")
             .count()
     };
-    assert_eq!(logins(&app), 1, "not retried: that gets the address blocked");
+    assert_eq!(
+        logins(&app),
+        1,
+        "not retried: that gets the address blocked"
+    );
     // A restart is a person saying it is fixed: one more try, and if the
     // login is still refused, one more ERROR.
     let log = once_at(&app, "2018-01-26T10:30:00+08:00");
@@ -325,4 +329,59 @@ async fn a_refused_login_stops_the_account_and_says_so_once_per_start() {
         "{log}"
     );
     assert_eq!(states(&app), (0, 3, 0));
+}
+
+/// The crash window, made deterministic: the emulator has accepted and
+/// relayed the first receipt but holds its 250 back (`hold_before_reply`)
+/// while the test SIGKILLs the daemon. mailroom never learned that mail was
+/// taken, so after the restart it sends that one again, exactly once, and
+/// every other receipt exactly once.
+#[tokio::test]
+async fn killed_between_the_servers_250_and_the_ledger_one_mail_goes_twice_and_no_other() {
+    const N: usize = 6;
+    let t0 = "2018-01-26T10:00:00+08:00";
+    let (app, accounts, org) = submissions(
+        "crash",
+        N,
+        serde_json::json!({"hold_before_reply": true, "hold_seconds": 120, "now": t0}),
+    )
+    .await;
+    let accepted_dir = accounts.parent().expect("emulator dir").join("accepted");
+    let mut daemon = app.spawn_daemon(&[("MAILROOM_NOW", t0)]);
+    let find = || {
+        std::fs::read_dir(&accepted_dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(org.as_str())))
+    };
+    assert!(
+        wait_until(std::time::Duration::from_secs(60), || find().is_some()).await,
+        "the emulator holds the first 250: {}",
+        daemon.log_text()
+    );
+    let marker = find().expect("marker");
+    daemon.kill9();
+    let held: Value =
+        serde_json::from_str(std::fs::read_to_string(&marker).expect("marker").trim())
+            .expect("marker json");
+    let held_id = held["message_id"].as_str().expect("message id").to_owned();
+    account(&accounts, &org, &serde_json::json!({"now": t0}));
+    std::fs::remove_file(&marker).expect("release the hold");
+
+    once_at(&app, "2018-01-26T10:01:00+08:00");
+    assert_eq!(states(&app), (N, 0, 0));
+    let mut accepted: std::collections::BTreeMap<String, usize> = Default::default();
+    for e in netease_events(&org) {
+        if e["event"] == "data" && e["code"] == 250 {
+            *accepted
+                .entry(e["message_id"].as_str().unwrap_or("").to_owned())
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(accepted.len(), N, "{accepted:#?}");
+    for (id, n) in &accepted {
+        let expected = if *id == held_id { 2 } else { 1 };
+        assert_eq!(*n, expected, "{id}: {accepted:#?}");
+    }
 }

@@ -322,7 +322,11 @@ async fn receipts_queue_while_smtp_is_down_and_all_go_out_once_when_it_returns()
     // Down at the start and for the next minutes: each run probes once.
     for mins in [0, 1, 2, 4] {
         let out = app.run(&["run", "--once", "--now", &at(mins)]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         log.push_str(&String::from_utf8_lossy(&out.stderr));
     }
     assert_eq!(
@@ -347,14 +351,20 @@ async fn receipts_queue_while_smtp_is_down_and_all_go_out_once_when_it_returns()
         1,
         "said once, not per mail or attempt: {log}"
     );
-    assert!(warnings <= 2, "{warnings} warnings in a four-run outage: {log}");
+    assert!(
+        warnings <= 2,
+        "{warnings} warnings in a four-run outage: {log}"
+    );
 
     assert!(env.script(&["start-postfix"]).status.success());
     let back = at(5);
     let out = app.run(&["run", "--once", "--now", &back]);
     let log = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{log}");
-    assert!(log.contains("the sending account accepts mail again"), "{log}");
+    assert!(
+        log.contains("the sending account accepts mail again"),
+        "{log}"
+    );
     // Every receipt went in this one run: none waited for a timer of its
     // own (the old per-mail backoff left them due over minutes).
     let outbox = app.outbox();
@@ -546,7 +556,11 @@ async fn the_per_recipient_limit_holds_and_logs_the_excess() {
     let t0 = chrono::Utc::now();
     let later = (t0 + chrono::Duration::minutes(61)).to_rfc3339();
     let out = app.run(&["run", "--once", "--now", &later]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let outbox = app.outbox();
     assert!(outbox.iter().all(|o| o["state"] == "sent"), "{outbox:#?}");
     let org = app.user("org").to_owned();

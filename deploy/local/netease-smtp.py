@@ -68,6 +68,8 @@ are comments. Keys:
     reset_at       ISO instant/epoch (account clock): mail accepted before it
                          no longer counts (an operator lifting a block)
     hold_after_accept bool  crash-window hook, see below
+    hold_before_reply bool  the same hold, after the message was accepted,
+                         counted and relayed but before its 250 is written
     hold_seconds   float  how long a hold lasts at most (default 60)
     idle_timeout   float  after AUTH, close the connection silently when the
                          client is idle this long (NetEase drops idle
@@ -180,11 +182,12 @@ KNOWN_KEYS = {"per_15min", "per_day", "rcpt_per_day", "domain_limits",
               "max_rcpts_per_message", "max_msgs_per_connection", "spm_every",
               "spm_rate", "spm_seed", "spm_marker", "illegal_extensions",
               "no_permission", "password", "now", "now_at", "day_reset", "reset_at",
-              "hold_after_accept", "hold_seconds", "idle_timeout", "reply_suffix"}
+              "hold_after_accept", "hold_before_reply", "hold_seconds", "idle_timeout",
+              "reply_suffix"}
 LIMIT_KEYS = ("per_15min", "per_day", "rcpt_per_day", "domain_limits",
               "max_rcpts_per_message", "max_msgs_per_connection", "spm_every",
               "spm_rate", "spm_seed", "spm_marker", "no_permission", "day_reset",
-              "reset_at", "hold_after_accept", "now")
+              "reset_at", "hold_after_accept", "hold_before_reply", "now")
 LOGIN_RE = re.compile(r"^[A-Za-z0-9._%+=-]+@[A-Za-z0-9.-]+$")
 DATA_END = re.compile(rb"(?:^|\n)\.\r?\n")
 MAX_LINE = 65536
@@ -943,6 +946,10 @@ class Session:
         if refused:
             extra["relay_refused"] = {k: [v[0], v[1].decode("utf-8", "replace")] for k, v in refused.items()}
         rec = self.decision("data", reply, "ok", ctrl, acct, now, **extra)
+        if ctrl.get("hold_before_reply"):
+            # The crash window itself: accepted and relayed, the 250 not yet
+            # on the wire. A client killed now never learns it was sent.
+            await self.hold(ctrl, rec, info["message_id"] or qid)
         await self.send(reply)
         if ctrl.get("hold_after_accept"):
             await self.hold(ctrl, rec, info["message_id"] or qid)

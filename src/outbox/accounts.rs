@@ -116,14 +116,29 @@ pub async fn hold(
 ) -> Result<()> {
     let (was, _) = current(pool, department).await?;
     let changed = was != state;
-    store(pool, department, state, 0, Some(until), reason, now, changed).await?;
+    store(
+        pool,
+        department,
+        state,
+        0,
+        Some(until),
+        reason,
+        now,
+        changed,
+    )
+    .await?;
     if changed {
         match state {
             State::Parked => {
                 error!(department, until = %until, reason, error = error_text, "daily sending quota used up: the account's mail waits until midnight")
             }
             State::Stopped => {
-                error!(department, reason, error = error_text, "the SMTP account refuses mailroom: its mail waits until the configuration is fixed and mailroom restarted or reloaded")
+                error!(
+                    department,
+                    reason,
+                    error = error_text,
+                    "the SMTP account refuses mailroom: its mail waits until the configuration is fixed and mailroom restarted or reloaded"
+                )
             }
             State::Budget => {
                 info!(department, until = %until, reason, "the sending account's budget is spent for now: its mail waits")
@@ -163,9 +178,18 @@ pub async fn unreachable(
     )
     .await?;
     if changed {
-        warn!(department, error = error_text, "the SMTP server cannot be reached: the account's mail waits and one mail probes, every 10 seconds at most");
+        warn!(
+            department,
+            error = error_text,
+            "the SMTP server cannot be reached: the account's mail waits and one mail probes, every 10 seconds at most"
+        );
     } else {
-        tracing::debug!(department, failures, error = error_text, "still unreachable");
+        tracing::debug!(
+            department,
+            failures,
+            error = error_text,
+            "still unreachable"
+        );
     }
     Ok(until)
 }
@@ -181,7 +205,12 @@ pub async fn accepted(pool: &SqlitePool, department: &str, now: DateTime<Utc>) -
     if was == State::Budget {
         tracing::debug!(department, "budget window open again");
     } else {
-        info!(department, was = was.as_str(), failures, "the sending account accepts mail again");
+        info!(
+            department,
+            was = was.as_str(),
+            failures,
+            "the sending account accepts mail again"
+        );
     }
     Ok(true)
 }
@@ -203,7 +232,10 @@ pub async fn learn_daily_quota(
     .execute(pool)
     .await
     .context("cannot record the account's quota")?;
-    info!(department, day, sent, "the account's daily quota learned from its server");
+    info!(
+        department,
+        day, sent, "the account's daily quota learned from its server"
+    );
     Ok(())
 }
 

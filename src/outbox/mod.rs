@@ -344,7 +344,12 @@ async fn refused(
         let created = parse_time(&row.created_at)?;
         let retry_for = Duration::hours(cfg.service.outbox.retry_hours as i64);
         if now - created >= retry_for {
-            fail(pool, row.id, &format!("gave up after {attempts} attempts: {err}")).await?;
+            fail(
+                pool,
+                row.id,
+                &format!("gave up after {attempts} attempts: {err}"),
+            )
+            .await?;
             error!(outbox_id = row.id, kind = %row.kind, department = %row.department, attempts, error = %err, "sending failed for too long; giving up");
             return Ok(Step::Failed(row.id));
         }
@@ -580,10 +585,9 @@ async fn over_budget(
     Ok(
         match policy::account_budget(&sent, now, o.per_15min, per_day, day_start, day_end) {
             Ok(()) => None,
-            Err((until, policy::OverBudget::Quarter)) => Some((
-                until,
-                format!("{} mails in 15 minutes", o.per_15min),
-            )),
+            Err((until, policy::OverBudget::Quarter)) => {
+                Some((until, format!("{} mails in 15 minutes", o.per_15min)))
+            }
             Err((until, policy::OverBudget::Day)) => Some((
                 until,
                 match learned {

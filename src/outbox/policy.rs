@@ -80,8 +80,11 @@ pub fn account_budget(
         return Err((day_end, OverBudget::Day));
     }
     let quarter = Duration::minutes(15);
-    let mut recent: Vec<DateTime<Utc>> =
-        sent.iter().copied().filter(|t| *t > now - quarter).collect();
+    let mut recent: Vec<DateTime<Utc>> = sent
+        .iter()
+        .copied()
+        .filter(|t| *t > now - quarter)
+        .collect();
     if recent.len() >= per_15min as usize && per_15min > 0 {
         recent.sort();
         // Room again once enough of the oldest have left the window.
@@ -115,7 +118,9 @@ mod tests {
             Err((day_end, OverBudget::Day))
         );
         // Mail of yesterday does not count against today.
-        let old: Vec<_> = (0..10).map(|i| day_start - Duration::minutes(i + 1)).collect();
+        let old: Vec<_> = (0..10)
+            .map(|i| day_start - Duration::minutes(i + 1))
+            .collect();
         assert_eq!(
             account_budget(&old, t(9, 30), 10, 10, day_start, day_end),
             Ok(())
