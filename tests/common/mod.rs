@@ -693,3 +693,44 @@ pub fn flags(delivery: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// An app whose departments send through the NetEase SMTP emulator (plain
+/// port, AUTH with the test password: From equals the login, as NetEase
+/// demands), and the emulator's directory of account control files.
+pub fn via_netease(name: &str, opts: AppOptions) -> (TestApp, PathBuf) {
+    let env = MailEnv::shared();
+    let port: u16 = env.vars["MAILENV_NETEASE_SMTP_PORT"].parse().expect("port");
+    let dir = PathBuf::from(&env.vars["MAILENV_NETEASE_DIR"]);
+    let opts = AppOptions {
+        smtp_port: Some(port),
+        ..opts
+    };
+    let app = TestApp::with(name, env, opts);
+    let config = std::fs::read_to_string(&app.config).expect("config");
+    std::fs::write(&app.config, config.replace("auth = false", "auth = true")).expect("config");
+    (app, dir.join("accounts"))
+}
+
+/// Writes the emulator's control file for one login (atomically).
+pub fn account(dir: &Path, login: &str, body: &serde_json::Value) {
+    std::fs::create_dir_all(dir).expect("accounts dir");
+    let path = dir.join(format!("{}.json", login.to_ascii_lowercase()));
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, body.to_string()).expect("write");
+    std::fs::rename(&tmp, &path).expect("rename");
+}
+
+/// The emulator's log lines about one login.
+pub fn netease_events(login: &str) -> Vec<serde_json::Value> {
+    let env = MailEnv::shared();
+    std::fs::read_to_string(&env.vars["MAILENV_NETEASE_LOG"])
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| {
+            e["login"]
+                .as_str()
+                .is_some_and(|l| l.eq_ignore_ascii_case(login))
+        })
+        .collect()
+}
