@@ -467,7 +467,7 @@ impl ServiceFile {
         for (i, d) in self.outbox.domain_limits.iter().enumerate() {
             if d.per_hour == 0 || d.per_day < d.per_hour || !d.domain.contains('.') {
                 p.error(
-                    &format!("outbox.domain_limits[{i}]"),
+                    format!("outbox.domain_limits[{i}]"),
                     "needs a domain name, per_hour at least 1 and per_day at least per_hour",
                 );
             }

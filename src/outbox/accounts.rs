@@ -73,15 +73,21 @@ async fn current(pool: &SqlitePool, department: &str) -> Result<(State, u32)> {
     Ok(row.map_or((State::Ok, 0), |(s, f)| (State::parse(&s), f as u32)))
 }
 
-async fn store(
-    pool: &SqlitePool,
-    department: &str,
+/// A new state for an account's row.
+struct Update<'a> {
     state: State,
     failures: u32,
     until: Option<DateTime<Utc>>,
-    reason: &str,
-    now: DateTime<Utc>,
+    reason: &'a str,
+    /// A change of state (resets `since`), not the same state again.
     changed: bool,
+}
+
+async fn store(
+    pool: &SqlitePool,
+    department: &str,
+    u: Update<'_>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO send_accounts (department, state, since, until, reason, failures)
@@ -91,12 +97,12 @@ async fn store(
              until = excluded.until, reason = excluded.reason, failures = excluded.failures",
     )
     .bind(department)
-    .bind(state.as_str())
+    .bind(u.state.as_str())
     .bind(fmt_time(now))
-    .bind(until.map(fmt_time))
-    .bind(reason)
-    .bind(i64::from(failures))
-    .bind(changed)
+    .bind(u.until.map(fmt_time))
+    .bind(u.reason)
+    .bind(i64::from(u.failures))
+    .bind(u.changed)
     .execute(pool)
     .await
     .context("cannot record the sending account's state")?;
@@ -166,17 +172,14 @@ pub async fn unreachable(
     };
     let until = now + probe_delay(failures);
     let changed = was != State::Unreachable;
-    store(
-        pool,
-        department,
-        State::Unreachable,
+    let update = Update {
+        state: State::Unreachable,
         failures,
-        Some(until),
-        "no SMTP server answered",
-        now,
+        until: Some(until),
+        reason: "no SMTP server answered",
         changed,
-    )
-    .await?;
+    };
+    store(pool, department, update, now).await?;
     if changed {
         warn!(
             department,
@@ -201,7 +204,14 @@ pub async fn accepted(pool: &SqlitePool, department: &str, now: DateTime<Utc>) -
     if was == State::Ok {
         return Ok(false);
     }
-    store(pool, department, State::Ok, 0, None, "", now, true).await?;
+    let update = Update {
+        state: State::Ok,
+        failures: 0,
+        until: None,
+        reason: "",
+        changed: true,
+    };
+    store(pool, department, update, now).await?;
     if was == State::Budget {
         tracing::debug!(department, "budget window open again");
     } else {
