@@ -122,17 +122,14 @@ pub async fn hold(
 ) -> Result<()> {
     let (was, _) = current(pool, department).await?;
     let changed = was != state;
-    store(
-        pool,
-        department,
+    let update = Update {
         state,
-        0,
-        Some(until),
+        failures: 0,
+        until: Some(until),
         reason,
-        now,
         changed,
-    )
-    .await?;
+    };
+    store(pool, department, update, now).await?;
     if changed {
         match state {
             State::Parked => {
