@@ -1,6 +1,7 @@
 //! Reading the ledger for people: the delivery view shared by the export,
 //! the terminal status, the review queue, the late log and the digests.
 
+pub mod columns;
 pub mod export;
 pub mod form;
 pub mod late;
