@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod export;
 pub mod form;
+pub mod labels;
 pub mod late;
 pub mod matrix;
 pub mod review;
