@@ -8,7 +8,10 @@ pub mod labels;
 pub mod late;
 pub mod matrix;
 pub mod review;
+pub mod sheets;
 pub mod status;
+#[cfg(test)]
+pub(crate) mod testing;
 
 /// "2d 15h 42m" for durations shown to administrators.
 pub fn humanize(d: chrono::Duration) -> String {
