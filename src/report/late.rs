@@ -43,9 +43,10 @@ pub fn entries(cfg: &Config, deliveries: &[DeliveryView]) -> Vec<LateEntry> {
         .collect()
 }
 
-/// The widest a unit name is shown: the longest (an enterprise committee's
-/// full name, 42 columns) would push the line past 100 columns; the first
-/// 29 columns still tell every unit apart.
+/// The widest a unit name is shown. The shipped names take at most 24
+/// columns, but a units file may use a formal name (up to 42 columns for
+/// the enterprise committees), which would push the line past 100 columns;
+/// the first 29 columns still tell every unit apart.
 const UNIT_WIDTH: usize = 30;
 
 /// The listing's lines (header, one per entry, count), laid out by display
