@@ -100,22 +100,7 @@ pub async fn review(
         );
     } else {
         for i in &items {
-            let unit = i
-                .unit
-                .as_deref()
-                .and_then(|u| app.config.units.get(u))
-                .map_or("(unknown unit)", |u| u.name.as_str());
-            say!(
-                "[{}] {} · {} · {} · {}\n      from {} — {}\n      → {}",
-                i.ledger_id,
-                i.reason.zh(),
-                i.department,
-                &i.received_at[..16.min(i.received_at.len())].replace('T', " "),
-                unit,
-                clean_text(i.from.as_deref().unwrap_or("?")),
-                clean_text(&i.subject),
-                i.action
-            );
+            say!("{}", super::print::review_item(&app.config, i));
         }
         let info = items.iter().filter(|i| i.reason.is_info()).count();
         println!(

@@ -7,12 +7,12 @@
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Color, FormatAlign, Workbook};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::matrix::{self, Cell, Matrix};
-use super::{AttachmentView, DeliveryView};
+use super::{AttachmentView, DeliveryView, labels, sheets};
 use crate::clean::{clean_text, csv_cell, sheet_text};
 use crate::config::Config;
 
@@ -171,14 +171,26 @@ fn unit_name(cfg: &Config, id: Option<&str>) -> String {
     }
 }
 
+/// The matrix's unit column: the longest unit name (12 characters) on one
+/// line.
+const UNIT_WIDTH: f64 = 28.0;
+/// A matrix column: an item title in three or four lines.
+const MARK_WIDTH: f64 = 14.0;
+
 /// Writes a matrix sheet: units down, columns across, counts on top.
+/// Printed landscape, one page wide, the header row and the unit column on
+/// every page.
 pub fn matrix_sheet(wb: &mut Workbook, name: &str, title: &str, m: &Matrix) -> Result<()> {
-    let bold = Format::new().set_bold();
-    let late = Format::new().set_background_color(rust_xlsxwriter::Color::RGB(0xFFE699));
-    let missing = Format::new().set_background_color(rust_xlsxwriter::Color::RGB(0xF8CBAD));
+    let head = sheets::head();
+    let name_cell = sheets::cell();
+    let mark = sheets::cell()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let late = mark.clone().set_background_color(Color::RGB(0xFFE699));
+    let missing = mark.clone().set_background_color(Color::RGB(0xF8CBAD));
     let ws = wb.add_worksheet();
     ws.set_name(name).context("bad sheet name")?;
-    ws.write_string_with_format(0, 0, title, &bold)?;
+    ws.write_string_with_format(0, 0, title, &sheets::title())?;
     ws.write_string(
         1,
         0,
@@ -189,63 +201,90 @@ pub fn matrix_sheet(wb: &mut Workbook, name: &str, title: &str, m: &Matrix) -> R
             m.count(Cell::Missing)
         ),
     )?;
-    ws.write_string_with_format(3, 0, "单位", &bold)?;
-    for (j, (code, t)) in m.columns.iter().enumerate() {
-        let head = if code == matrix::FORM {
-            t.clone()
-        } else {
-            format!("{code} {t}")
-        };
-        ws.write_string_with_format(3, (j + 1) as u16, head, &bold)?;
-        ws.set_column_width((j + 1) as u16, 14)?;
+    ws.write_string_with_format(3, 0, "单位", &head)?;
+    let heads: Vec<String> = m
+        .columns
+        .iter()
+        .map(|(code, t)| {
+            if code == matrix::FORM {
+                t.clone()
+            } else {
+                format!("{code} {t}")
+            }
+        })
+        .collect();
+    for (j, h) in heads.iter().enumerate() {
+        // Wrapped, never cut: the row is as tall as the longest item title.
+        ws.write_string_with_format(3, (j + 1) as u16, h, &head)?;
+        ws.set_column_width((j + 1) as u16, MARK_WIDTH)?;
     }
-    ws.set_column_width(0, 24)?;
+    ws.set_row_height(
+        3,
+        sheets::row_height(heads.iter().map(|h| (h.as_str(), MARK_WIDTH))),
+    )?;
+    ws.set_column_width(0, UNIT_WIDTH)?;
     for (i, (_, uname)) in m.units.iter().enumerate() {
         let r = (i + 4) as u32;
-        ws.write_string(r, 0, uname)?;
+        ws.write_string_with_format(r, 0, uname, &name_cell)?;
+        ws.set_row_height(r, sheets::row_height([(uname.as_str(), UNIT_WIDTH)]))?;
         for (j, c) in m.cells[i].iter().enumerate() {
-            let col = (j + 1) as u16;
-            match c {
-                Cell::OnTime => ws.write_string(r, col, c.zh())?,
-                Cell::Late => ws.write_string_with_format(r, col, c.zh(), &late)?,
-                Cell::Missing => ws.write_string_with_format(r, col, c.zh(), &missing)?,
+            let format = match c {
+                Cell::OnTime => &mark,
+                Cell::Late => &late,
+                Cell::Missing => &missing,
             };
+            ws.write_string_with_format(r, (j + 1) as u16, c.zh(), format)?;
         }
     }
     ws.set_freeze_panes(4, 1)?;
-    Ok(())
+    sheets::landscape(
+        ws,
+        &sheets::Titles {
+            rows: (3, 3),
+            columns: Some((0, 0)),
+        },
+    )
 }
 
-/// Writes the deliveries as a sheet a clerk can filter.
+/// The deliveries sheet's columns and their widths (characters), narrow
+/// enough that a landscape page holds them all at a legible scale; long
+/// text wraps.
+const SUBMISSION_COLUMNS: [(&str, f64); 15] = [
+    ("编号", 6.0),
+    ("报送单位", 22.0),
+    ("收件科室", 9.0),
+    ("到达时间", 12.0),
+    ("类型", 8.0),
+    ("项目", 8.0),
+    ("子项", 10.0),
+    ("逾期", 5.0),
+    ("误投", 5.0),
+    ("应投科室", 10.0),
+    ("标记", 18.0),
+    ("文件", 28.0),
+    ("发件人", 18.0),
+    ("标题", 28.0),
+    ("回执", 12.0),
+];
+
+/// Writes the deliveries as a sheet a clerk can filter and print. Kinds,
+/// flags and receipt states are in Chinese here (the codes are in the JSON
+/// and CSV); the unit is the second column so it prints on every page.
 pub fn submissions_sheet(
     wb: &mut Workbook,
     cfg: &Config,
     name: &str,
     deliveries: &[DeliveryView],
 ) -> Result<()> {
-    let bold = Format::new().set_bold();
+    let head = sheets::head();
+    let cell = sheets::cell();
     let ws = wb.add_worksheet();
     ws.set_name(name).context("bad sheet name")?;
-    let heads = [
-        "编号",
-        "收件科室",
-        "到达时间",
-        "报送单位",
-        "类型",
-        "项目",
-        "子项",
-        "逾期",
-        "误投",
-        "应投科室",
-        "标记",
-        "文件",
-        "发件人",
-        "标题",
-        "回执",
-    ];
-    for (j, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, j as u16, *h, &bold)?;
+    for (j, (h, w)) in SUBMISSION_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, j as u16, *h, &head)?;
+        ws.set_column_width(j as u16, *w)?;
     }
+    ws.set_row_height(0, sheets::row_height(SUBMISSION_COLUMNS))?;
     for (i, d) in deliveries.iter().enumerate() {
         let r = (i + 1) as u32;
         let files: Vec<String> = d
@@ -258,39 +297,47 @@ pub fn submissions_sheet(
             .iter()
             .map(|x| dept_name(cfg, x))
             .collect();
-        ws.write_number(r, 0, d.ledger_id as f64)?;
-        ws.write_string(r, 1, dept_name(cfg, &d.department))?;
-        ws.write_string(
-            r,
-            2,
+        let yes = |b: bool| if b { "是" } else { "" };
+        let texts = [
+            unit_name(cfg, d.unit.as_deref()),
+            dept_name(cfg, &d.department),
             d.received_at
                 .with_timezone(&cfg.tz)
                 .format("%Y-%m-%d %H:%M:%S")
                 .to_string(),
+            labels::kind_code(&d.kind).into_owned(),
+            d.projects.join("、"),
+            d.items.join("、"),
+            yes(d.late).to_owned(),
+            yes(d.misrouted).to_owned(),
+            expected.join("、"),
+            labels::flag_codes(&d.flags),
+            // Text from the sender: cleaned and within Excel's cell limit.
+            sheet_text(&files.join("；")),
+            sheet_text(d.from.as_deref().unwrap_or("")),
+            sheet_text(&d.subject),
+            labels::receipt(&d.receipt).into_owned(),
+        ];
+        ws.write_number_with_format(r, 0, d.ledger_id as f64, &cell)?;
+        for (j, t) in texts.iter().enumerate() {
+            ws.write_string_with_format(r, (j + 1) as u16, t, &cell)?;
+        }
+        let widths = SUBMISSION_COLUMNS[1..].iter().map(|(_, w)| *w);
+        ws.set_row_height(
+            r,
+            sheets::row_height(texts.iter().map(String::as_str).zip(widths)),
         )?;
-        ws.write_string(r, 3, unit_name(cfg, d.unit.as_deref()))?;
-        ws.write_string(r, 4, &d.kind)?;
-        ws.write_string(r, 5, d.projects.join("、"))?;
-        ws.write_string(r, 6, d.items.join("、"))?;
-        ws.write_string(r, 7, if d.late { "是" } else { "" })?;
-        ws.write_string(r, 8, if d.misrouted { "是" } else { "" })?;
-        ws.write_string(r, 9, expected.join("、"))?;
-        ws.write_string(r, 10, d.flags.join(", "))?;
-        // Text from the sender: cleaned and within Excel's cell limit.
-        ws.write_string(r, 11, sheet_text(&files.join("；")))?;
-        ws.write_string(r, 12, sheet_text(d.from.as_deref().unwrap_or("")))?;
-        ws.write_string(r, 13, sheet_text(&d.subject))?;
-        ws.write_string(r, 14, &d.receipt)?;
     }
-    for (j, w) in [6, 10, 20, 18, 11, 10, 14, 6, 6, 14, 24, 40, 26, 40, 14]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(j as u16, *w)?;
-    }
-    ws.autofilter(0, 0, deliveries.len() as u32, (heads.len() - 1) as u16)?;
-    ws.set_freeze_panes(1, 0)?;
-    Ok(())
+    let last_col = (SUBMISSION_COLUMNS.len() - 1) as u16;
+    ws.autofilter(0, 0, deliveries.len() as u32, last_col)?;
+    ws.set_freeze_panes(1, 2)?;
+    sheets::landscape(
+        ws,
+        &sheets::Titles {
+            rows: (0, 0),
+            columns: Some((0, 1)),
+        },
+    )
 }
 
 pub fn xlsx(cfg: &Config, deliveries: &[DeliveryView]) -> Result<Vec<u8>> {

@@ -5,6 +5,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use super::columns::{fit, pad, pad_left, width};
 use super::{DeliveryView, humanize};
 use crate::config::Config;
 
@@ -42,6 +43,66 @@ pub fn entries(cfg: &Config, deliveries: &[DeliveryView]) -> Vec<LateEntry> {
         .collect()
 }
 
+/// The widest a unit name is shown. The shipped names take at most 24
+/// columns, but a units file may use a formal name (up to 42 columns for
+/// the enterprise committees), which would push the line past 100 columns;
+/// the first 29 columns still tell every unit apart.
+const UNIT_WIDTH: usize = 30;
+
+/// The listing's lines (header, one per entry, count), laid out by display
+/// width so Chinese unit names keep the columns straight.
+pub fn lines(cfg: &Config, entries: &[LateEntry]) -> Vec<String> {
+    let rows: Vec<[String; 6]> = entries
+        .iter()
+        .map(|e| {
+            let unit = e
+                .unit
+                .as_deref()
+                .and_then(|u| cfg.units.get(u))
+                .map_or_else(|| "(unknown)".to_owned(), |u| fit(&u.name, UNIT_WIDTH));
+            let what = if e.items.is_empty() {
+                e.projects.join(",")
+            } else {
+                e.items.join(",")
+            };
+            [
+                e.ledger_id.to_string(),
+                unit,
+                e.department.clone(),
+                e.received_at[..19.min(e.received_at.len())].replace('T', " "),
+                e.late_by.clone(),
+                what,
+            ]
+        })
+        .collect();
+    let head = ["ID", "UNIT", "DEPARTMENT", "ARRIVED", "LATE BY", "ITEMS"].map(String::from);
+    // Each column as wide as its widest cell; the item list comes last, so
+    // a long one runs on without pushing anything out of line.
+    let mut w = [0usize; 6];
+    for r in std::iter::once(&head).chain(&rows) {
+        for (j, c) in r.iter().enumerate() {
+            w[j] = w[j].max(width(c));
+        }
+    }
+    let line = |r: &[String; 6]| {
+        format!(
+            "{}  {} {} {} {} {}",
+            pad_left(&r[0], w[0].max(6)),
+            pad(&r[1], w[1]),
+            pad(&r[2], w[2]),
+            pad(&r[3], w[3]),
+            pad(&r[4], w[4]),
+            r[5]
+        )
+        .trim_end()
+        .to_owned()
+    };
+    let mut out = vec![line(&head)];
+    out.extend(rows.iter().map(line));
+    out.push(format!("{} late submission(s)", entries.len()));
+    out
+}
+
 pub fn print(cfg: &Config, entries: &[LateEntry]) {
     crate::clean::say!(
         "Deadline {}. Late material is not counted for this year's awards.",
@@ -51,35 +112,11 @@ pub fn print(cfg: &Config, entries: &[LateEntry]) {
             .with_timezone(&cfg.tz)
             .format("%Y-%m-%d %H:%M")
     );
-    crate::clean::say!(
-        "{:>6}  {:<20} {:<10} {:<12} {:<20} {:<12}",
-        "ID",
-        "UNIT",
-        "DEPARTMENT",
-        "ITEMS",
-        "ARRIVED",
-        "LATE BY"
-    );
-    for e in entries {
-        let unit = e
-            .unit
-            .as_deref()
-            .and_then(|u| cfg.units.get(u))
-            .map_or_else(|| "(unknown)".to_owned(), |u| u.name.clone());
-        let what = if e.items.is_empty() {
-            e.projects.join(",")
-        } else {
-            e.items.join(",")
-        };
-        crate::clean::say!(
-            "{:>6}  {:<20} {:<10} {:<12} {:<20} {:<12}",
-            e.ledger_id,
-            unit,
-            e.department,
-            what,
-            &e.received_at[..19.min(e.received_at.len())].replace('T', " "),
-            e.late_by
-        );
+    for l in lines(cfg, entries) {
+        crate::clean::say!("{l}");
     }
-    crate::clean::say!("{} late submission(s)", entries.len());
 }
+
+#[cfg(test)]
+#[path = "late_tests.rs"]
+mod tests;

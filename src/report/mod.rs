@@ -1,18 +1,25 @@
 //! Reading the ledger for people: the delivery view shared by the export,
 //! the terminal status, the review queue, the late log and the digests.
 
+pub mod columns;
 pub mod export;
 pub mod form;
+pub mod labels;
 pub mod late;
 pub mod matrix;
 pub mod review;
+pub mod sheets;
 pub mod status;
+#[cfg(test)]
+pub(crate) mod testing;
 
-/// "2d 15h 42m" for durations shown to administrators.
+/// "2d 15h 42m" for durations shown to administrators; under a minute in
+/// seconds ("45s"): material 45 seconds late is late, and "0m" read as not.
 pub fn humanize(d: chrono::Duration) -> String {
     let m = d.num_minutes().max(0);
     let (days, hours, mins) = (m / 1440, (m % 1440) / 60, m % 60);
     match (days, hours) {
+        (0, 0) if m == 0 => format!("{}s", d.num_seconds().max(0)),
         (0, 0) => format!("{mins}m"),
         (0, _) => format!("{hours}h {mins}m"),
         _ => format!("{days}d {hours}h {mins}m"),

@@ -8,7 +8,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::DeliveryView;
+use super::{DeliveryView, labels};
+use crate::classify::Flag;
 use crate::config::Config;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,13 +39,14 @@ impl Reason {
             Reason::UnknownUnit => "未识别报送单位",
             Reason::Misrouted => "误投到本科室",
             Reason::ForOtherDepartment => "本科室材料投到了其他科室",
-            Reason::UnreadableAttachment => "附件无法打开",
-            Reason::ArchiveRefused => "压缩包被拒绝解压",
+            // The same facts as flags: one wording (workbooks show the flags).
+            Reason::UnreadableAttachment => labels::flag(Flag::UnreadableAttachment),
+            Reason::ArchiveRefused => labels::flag(Flag::SuspiciousArchive),
             Reason::ReceiptBounced => "回执被退回（单位邮箱可能有误）",
-            Reason::UnopenedAttachment => "附件过大或结构复杂，未自动读取",
-            Reason::Quarantined => "邮件无法自动处理，已隔离",
-            Reason::SenderUnverified => "发件人未通过身份验证，暂不计入",
-            Reason::InJunk => "被邮箱服务商归入垃圾邮件（已正常收取）",
+            Reason::UnopenedAttachment => labels::flag(Flag::UnopenedAttachment),
+            Reason::Quarantined => labels::flag(Flag::Quarantined),
+            Reason::SenderUnverified => labels::flag(Flag::SenderUnverified),
+            Reason::InJunk => labels::flag(Flag::InJunk),
         }
     }
 

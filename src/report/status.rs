@@ -2,6 +2,7 @@
 //! department's items) across: ✓ on time, L late, · missing.
 
 use super::DeliveryView;
+use super::columns::{pad, width};
 use super::matrix::{self, Cell, Matrix};
 use crate::config::Config;
 
@@ -11,28 +12,6 @@ fn mark(c: Cell) -> &'static str {
         Cell::Late => "L",
         Cell::Missing => "·",
     }
-}
-
-/// Display width of a string in a terminal (CJK characters take two columns).
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x201C..=0x201D => 2,
-            _ => 1,
-        })
-        .sum()
-}
-
-fn pad(s: &str, w: usize) -> String {
-    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
 pub fn matrix_for(cfg: &Config, deliveries: &[DeliveryView], department: Option<&str>) -> Matrix {

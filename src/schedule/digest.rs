@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rust_xlsxwriter::Workbook;
 
@@ -353,7 +353,8 @@ pub fn xlsx(cfg: &Config, d: &Digest<'_>) -> Result<Vec<u8>> {
     )?;
     let arrivals: Vec<DeliveryView> = d.arrivals.iter().map(|a| (*a).clone()).collect();
     export::submissions_sheet(&mut wb, cfg, "新收材料", &arrivals)?;
-    Ok(wb.save_to_buffer()?)
+    wb.save_to_buffer()
+        .context("cannot write the digest's workbook")
 }
 
 pub fn filename(cfg: &Config, d: &Digest<'_>) -> String {
