@@ -1,5 +1,6 @@
 //! Just enough of the Compound File Binary format (OLE2: .xls, .doc, .et,
-//! .wps, and password-protected Office files) to list its stream names.
+//! .wps, and password-protected Office files) to list its stream names and
+//! read a stream.
 //! Office's encryption wraps even a .docx/.xlsx in a CFB container with
 //! `EncryptionInfo` and `EncryptedPackage` streams (sample 027).
 
@@ -27,8 +28,9 @@ struct DirEntry {
 
 /// A parsed container: sector size, FAT and directory, all bounded by the
 /// file's own length (every chain walk stops after as many steps as there
-/// are sectors, so a looping chain ends).
-struct Container<'a> {
+/// are sectors, so a looping chain ends). Parsed once by readers that need
+/// several streams (a .doc's text and table streams).
+pub(crate) struct Container<'a> {
     b: &'a [u8],
     ssz: usize,
     n_sectors: usize,
@@ -39,7 +41,7 @@ struct Container<'a> {
 }
 
 impl<'a> Container<'a> {
-    fn parse(b: &'a [u8]) -> Result<Container<'a>, String> {
+    pub(crate) fn parse(b: &'a [u8]) -> Result<Container<'a>, String> {
         if b.len() < HEADER {
             return Err("shorter than the 512-byte header".into());
         }
@@ -140,7 +142,8 @@ impl<'a> Container<'a> {
         Ok(out)
     }
 
-    fn stream(&self, name: &str) -> Result<Vec<u8>, String> {
+    /// The bytes of one stream; never longer than the file.
+    pub(crate) fn stream(&self, name: &str) -> Result<Vec<u8>, String> {
         let e = self
             .entries
             .iter()

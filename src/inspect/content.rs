@@ -3,7 +3,7 @@
 //! form in spreadsheets and Word tables.
 
 use super::names::extension;
-use super::{FileKind, Form, Limits, archive, cfb, docx, form, sheet};
+use super::{FileKind, Form, Limits, archive, cfb, doc, docx, form, protect, sheet};
 
 #[derive(Debug, Default)]
 pub(crate) struct Found {
@@ -111,6 +111,12 @@ pub(crate) fn analyse_inner(name: &str, bytes: &[u8], limits: &Limits, top: bool
     }
     if let Some(k) = kind_by_magic(bytes) {
         f.kind = Some(k);
+        if k == FileKind::Pdf
+            && bytes.len() as u64 <= limits.max_inspect_size
+            && protect::pdf_encrypted(bytes)
+        {
+            f.unreadable = Some(protect::reason("PDF"));
+        }
         return f;
     }
     if bytes.len() as u64 > limits.max_inspect_size {
@@ -152,7 +158,7 @@ fn zip_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits, top: b
         f.members = Some(scan.member_paths());
         f.unsafe_member = scan.unsafe_member.clone();
         if scan.encrypted {
-            f.unreadable = Some("password-protected zip: the files inside cannot be opened".into());
+            f.unreadable = Some(protect::reason("zip archive"));
             return;
         }
         // Headers can lie about sizes: what a person would unpack must
@@ -202,7 +208,10 @@ fn sheets(f: &mut Found, bytes: &[u8], kind: FileKind, limits: &Limits) {
 fn members_forms(f: &mut Found, scan: &archive::ZipScan, bytes: &[u8], limits: &Limits) {
     for e in scan.entries.iter().filter(|e| !e.dir) {
         let ext = extension(&e.path);
-        if !matches!(ext.as_str(), "xlsx" | "xls" | "et" | "docx" | "ods") {
+        if !matches!(
+            ext.as_str(),
+            "xlsx" | "xls" | "et" | "docx" | "ods" | "doc" | "wps"
+        ) {
             continue;
         }
         let Ok(data) = archive::read_entry(bytes, e.index, e.size, limits) else {
@@ -233,7 +242,7 @@ fn cfb_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits) {
     let has = |n: &str| streams.iter().any(|s| s.eq_ignore_ascii_case(n));
     if has("EncryptedPackage") || has("EncryptionInfo") {
         f.kind = Some(FileKind::EncryptedOffice);
-        f.unreadable = Some("password-protected Office file (encrypted package)".into());
+        f.unreadable = Some(protect::reason("Office file (encrypted package)"));
         return;
     }
     if has("Workbook") || has("Book") || matches!(ext, "xls" | "et") {
@@ -242,9 +251,12 @@ fn cfb_container(f: &mut Found, ext: &str, bytes: &[u8], limits: &Limits) {
         return;
     }
     if has("WordDocument") || matches!(ext, "doc" | "wps") {
-        // Word 97 binary text is not extracted: the file opens, but its form
-        // rows cannot be read here (reported in the decision log).
         f.kind = Some(FileKind::Doc);
+        match doc::read(bytes) {
+            Ok(rows) => f.forms.extend(form::find(&rows, None)),
+            Err(sheet::Error::Unreadable(e)) => f.unreadable = Some(e),
+            Err(sheet::Error::OverBudget(e)) => f.unopened = Some(e),
+        }
         return;
     }
     f.kind = Some(FileKind::Other);

@@ -6,8 +6,10 @@
 //! Files by concern: `mime` walks the mail-parser tree and decides what is
 //! material, `headers` decodes the envelope headers, `names` decodes header
 //! and filename encodings, `content` looks inside each file (dispatching to
-//! `archive`, `sheet`, `docx`, `cfb`, `tnef`), `form` finds the overview form
-//! in table rows, `dsn` reads delivery reports, `links` finds download links.
+//! `archive`, `sheet`, `docx`, `doc`, `cfb`, `tnef`), `protect` tells a
+//! password-protected file from a corrupt one, `form` finds the overview
+//! form in table rows, `dsn` reads delivery reports, `links` finds download
+//! links.
 
 mod archive;
 pub mod auth;
@@ -15,6 +17,7 @@ mod budget;
 mod cfb;
 mod content;
 mod cte;
+mod doc;
 mod docx;
 mod dsn;
 mod form;
@@ -22,12 +25,14 @@ mod headers;
 mod links;
 mod mime;
 pub mod names;
+mod protect;
 mod sheet;
 mod tnef;
 
 use serde::{Deserialize, Serialize};
 
 pub use links::LINK_PATTERNS;
+pub use protect::PASSWORD_PROTECTED;
 
 /// Resource bounds for looking inside attachments. Past any archive bound
 /// nothing is extracted and the archive is reported `suspicious_archive`.
@@ -171,9 +176,10 @@ pub enum FileKind {
     Odt,
     /// BIFF .xls, and WPS .et (same container).
     Xls,
-    /// Word 97 .doc or WPS .wps (CFB; text not extracted).
+    /// Word 97–2003 .doc or WPS .wps (CFB; text read for the form).
     Doc,
-    /// An Office file encrypted with a password (CFB with EncryptedPackage).
+    /// An Office file encrypted with a password (CFB with EncryptedPackage):
+    /// a .docx or .xlsx that cannot be told apart without the password.
     EncryptedOffice,
     OtherArchive,
     Text,

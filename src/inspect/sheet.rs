@@ -20,6 +20,11 @@ pub(crate) fn read(bytes: &[u8], kind: FileKind, limits: &Limits) -> Result<Shee
             // chain until memory runs out; ours stops.
             let stream = super::cfb::stream(bytes, &["Workbook", "Book"])
                 .map_err(|e| Error::Unreadable(format!("corrupt OLE container: {e}")))?;
+            // Past FILEPASS the records are ciphertext: say why, rather than
+            // what calamine makes of them.
+            if super::protect::xls_encrypted(&stream) {
+                return Err(Error::Unreadable(super::protect::reason("workbook")));
+            }
             super::budget::xls(&stream, limits).map_err(Error::OverBudget)
         }
         FileKind::Ods => super::budget::ods(bytes, limits),
@@ -61,7 +66,7 @@ fn read_inner(bytes: &[u8], kind: FileKind, limits: &Limits) -> Result<Sheets, S
 
 fn describe(e: &str) -> String {
     if e.to_ascii_lowercase().contains("password") {
-        "password-protected workbook".into()
+        super::protect::reason("workbook")
     } else {
         format!("the workbook cannot be opened: {e}")
     }

@@ -41,6 +41,12 @@ pub enum Problem {
     Unreadable {
         files: Vec<String>,
     },
+    /// Files saved with a password: the unit is asked for a copy without
+    /// one rather than told the file may be damaged (see
+    /// [`unreadable_problems`]).
+    PasswordProtected {
+        files: Vec<String>,
+    },
     ArchiveRefused {
         files: Vec<String>,
     },
@@ -240,6 +246,10 @@ fn problem_text(p: &Problem) -> String {
             "以下文件无法打开（文件损坏或设置了密码）：{}。请去除密码或重新导出后再次发送。",
             shown_names(files)
         ),
+        Problem::PasswordProtected { files } => format!(
+            "以下文件设置了密码，系统无法打开：{}。请取消密码，将未加密的文件重新发送（无需在邮件中告知密码）。",
+            shown_names(files)
+        ),
         Problem::ArchiveRefused { files } => format!(
             "以下压缩包解压后体积异常，系统未予解压：{}。请直接发送其中的文件，或重新压缩后发送。",
             shown_names(files)
@@ -254,6 +264,35 @@ fn problem_text(p: &Problem) -> String {
         Problem::Quarantined => "邮件已收到并登记，但系统未能自动读取邮件内容，已转工作人员人工核对，无需重新发送；如需补正，工作人员将另行联系。".into(),
         Problem::SenderUnverified => "本邮件未通过邮件服务商的发件人身份验证，材料暂不计入，待工作人员核实。如本邮件确为贵单位发送，请致电相关科室说明。".into(),
     }
+}
+
+/// The problems for unreadable files, from each file's name and its
+/// recorded problem (`unreadable: <reason>`): password-protected files (the
+/// reason starts with [`crate::inspect::PASSWORD_PROTECTED`]) get their own
+/// request, any others the general one.
+pub fn unreadable_problems<'a>(files: impl IntoIterator<Item = (String, &'a str)>) -> Vec<Problem> {
+    let (mut locked, mut other) = (Vec::new(), Vec::new());
+    for (name, problem) in files {
+        let Some(reason) = problem.strip_prefix("unreadable:") else {
+            continue;
+        };
+        if reason
+            .trim_start()
+            .starts_with(crate::inspect::PASSWORD_PROTECTED)
+        {
+            locked.push(name);
+        } else {
+            other.push(name);
+        }
+    }
+    let mut out = Vec::new();
+    if !locked.is_empty() {
+        out.push(Problem::PasswordProtected { files: locked });
+    }
+    if !other.is_empty() {
+        out.push(Problem::Unreadable { files: other });
+    }
+    out
 }
 
 /// File names as the receipt shows them (see [`clean_filename`]: the unit

@@ -175,3 +175,41 @@ fn hostile_file_names_are_shown_cleaned_and_never_as_links() {
     assert!(r.html.contains("领奖 &lt;b&gt;x.pdf"), "{}", r.html);
     assert!(!r.html.contains("<b>x"));
 }
+
+#[test]
+fn password_protected_files_are_asked_for_without_the_password() {
+    let problems = unreadable_problems([
+        (
+            "表.xls".to_owned(),
+            "unreadable: 设置了密码 (workbook with a password: cannot be opened)",
+        ),
+        ("坏.docx".to_owned(), "unreadable: corrupt document: x"),
+        ("大.xlsx".to_owned(), "unopened: too many cells"),
+    ]);
+    assert_eq!(
+        problems,
+        vec![
+            Problem::PasswordProtected {
+                files: vec!["表.xls".into()]
+            },
+            Problem::Unreadable {
+                files: vec!["坏.docx".into()]
+            },
+        ]
+    );
+    let mut f = facts();
+    f.problems = problems;
+    let r = render(&f);
+    assert!(
+        r.text.contains(
+            "以下文件设置了密码，系统无法打开：表.xls。请取消密码，将未加密的文件重新发送"
+        ),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("以下文件无法打开（文件损坏或设置了密码）：坏.docx")
+    );
+    assert!(!r.text.contains("大.xlsx"));
+}

@@ -411,6 +411,56 @@ def xls(records, **kw):
     return cfb([("Workbook", workbook(records))], **kw)
 
 
+# ---------------------------------------------------------------- Word 97 binary
+
+CT_DOC = "application/msword"
+FC_COMPRESSED = 0x40000000
+TEXT_AT = 1024
+
+
+def word_fib(flags, ccp_text, clx_len):
+    """A Word 97 FIB: FibBase, 14 words, 22 longs (ccpText the fourth), 93
+    fc/lcb pairs (fcClx/lcbClx the 34th; the CLX at 0 of the table stream)."""
+    base = struct.pack("<HHHHHH", 0xA5EC, 0xC1, 0, 0, 0, flags) + b"\0" * 20
+    lw = [0] * 22
+    lw[3] = ccp_text
+    pairs = [0] * 186
+    pairs[66], pairs[67] = 0, clx_len
+    return (base + struct.pack("<H", 14) + b"\0" * 28 + struct.pack("<H", 22) + struct.pack("<22I", *lw)
+            + struct.pack("<H", 93) + struct.pack("<186I", *pairs))
+
+
+def word_doc(parts, flags=0x0200, edit=None, extra=()):
+    """A .doc (table stream 1Table) whose main text is `parts`, one piece
+    each: bytes are an 8-bit piece, str a UTF-16 one. edit(clx, ccp) may
+    return a changed (clx, ccp) before they are stored; `extra` streams are
+    added to the container."""
+    text, cps, pcds = b"", [0], b""
+    for p in parts:
+        at = TEXT_AT + len(text)
+        if isinstance(p, bytes):
+            text += p
+            fc, n = (at * 2) | FC_COMPRESSED, len(p)
+        else:
+            u = p.encode("utf-16-le")
+            text += u
+            fc, n = at, len(u) // 2
+        cps.append(cps[-1] + n)
+        pcds += struct.pack("<HIH", 0, fc, 0)
+    plc = struct.pack("<%dI" % len(cps), *cps) + pcds
+    clx, ccp = b"\x02" + struct.pack("<I", len(plc)) + plc, cps[-1]
+    if edit:
+        clx, ccp = edit(clx, ccp)
+    word = word_fib(flags, ccp, len(clx))
+    word = word + b"\0" * (TEXT_AT - len(word)) + text
+    return cfb([("WordDocument", word), ("1Table" if flags & 0x0200 else "0Table", clx)] + list(extra))
+
+
+def doc_form(unit):
+    return ("2017年东莞共青团工作开展情况表\r填表单位：%s\r序号\x07考核项目\x07工作开展情况\x07\x07"
+            "（三）\x07“网上共青团”建设工作\x07智慧团建系统录入完成\x07\x07" % unit)
+
+
 # ---------------------------------------------------------------- TNEF
 
 
@@ -651,6 +701,42 @@ def main():
         % (len(doc) >> 20, depth, len(doc) // len(d)),
         mail(k, "石碣镇团委智慧团建材料", [(named_2047(CT_DOCX, "石碣镇团委工作材料.docx"), docx((zlib.crc32(doc), len(doc), d)))]),
         [])
+
+
+    # --- .doc / .wps (Word 97 binary in OLE2)
+    def doc_case(case, why, data, expect, forbid=(), name="石碣镇团委工作材料.doc"):
+        k = nxt()
+        add(k, case, why, mail(k, "石碣镇团委智慧团建材料", [(named_2047(CT_DOC, name), data)]), expect, forbid)
+
+    doc_case("doc-control", "a well-formed .doc holding the overview form (one UTF-16 piece, cells ended by \\x07): proves the writer, must open cleanly",
+             word_doc([doc_form("石碣镇团委")]), [], FILE_PROBLEMS)
+    doc_case("wps-control", "the same as a WPS Writer .wps with a WpsCustomData stream: must open cleanly",
+             word_doc([doc_form("石碣镇团委")], extra=[("WpsCustomData", "<wps/>".encode("utf-16-le"))]), [], FILE_PROBLEMS,
+             name="石碣镇团委工作材料.wps")
+    doc_case("doc-piece-past-stream", "the one piece's fc points 1 GB past the WordDocument stream",
+             word_doc([doc_form("石碣镇团委")], edit=lambda clx, ccp: (clx[:15] + struct.pack("<I", 0x3FFF0000) + clx[19:], ccp)),
+             [UNREADABLE])
+    doc_case("doc-clx-truncated", "the piece table cut in half: its declared length runs past the table stream",
+             word_doc([doc_form("石碣镇团委")], edit=lambda clx, ccp: (clx[:len(clx) // 2], ccp)), [UNREADABLE])
+    doc_case("doc-plcpcd-4gb", "the Pcdt declares a 4 GB piece table (358M pieces)",
+             word_doc([doc_form("石碣镇团委")], edit=lambda clx, ccp: (clx[:1] + struct.pack("<I", 0xFFFFFFF0) + clx[5:], ccp)),
+             [UNREADABLE])
+    doc_case("doc-piece-2g-chars", "ccpText and the one piece claim two billion characters",
+             word_doc([doc_form("石碣镇团委")], edit=lambda clx, ccp: (clx[:9] + struct.pack("<I", 0x7FFFFFFF) + clx[13:], 0xFFFFFFFF)),
+             [UNREADABLE])
+
+    def overlap(clx, ccp, n=100_000):
+        # n pieces of 1,000 8-bit characters, all over the same bytes.
+        cps = struct.pack("<%dI" % (n + 1), *[i * 1000 for i in range(n + 1)])
+        pcds = struct.pack("<HIH", 0, (TEXT_AT * 2) | FC_COMPRESSED, 0) * n
+        plc = cps + pcds
+        return b"\x02" + struct.pack("<I", len(plc)) + plc, n * 1000
+    doc_case("doc-pieces-overlap", "100,000 pieces over the same 1,000 bytes: 100M characters described by a 1.2 MB file",
+             word_doc([b"x" * 1000], edit=overlap), [UNREADABLE])
+    doc_case("doc-fib-encrypted", "fEncrypted set in the FIB (the text after it would be RC4 ciphertext)",
+             word_doc([doc_form("石碣镇团委")], flags=0x0300), [UNREADABLE])
+    doc_case("doc-text-3m-chars", "3M characters of 8-bit text in one paragraph: read up to the text cap only",
+             word_doc([doc_form("石碣镇团委"), b"x" * 3_000_000]), [], FILE_PROBLEMS)
 
     # --- TNEF
     k = nxt()
