@@ -411,9 +411,13 @@ fn facts(
         problems.push(Problem::OnlyLink);
     }
     if has(Flag::UnreadableAttachment) {
-        problems.push(Problem::Unreadable {
-            files: problem_files(files, "unreadable"),
-        });
+        // Password-protected files get their own request (an unprotected
+        // copy, no password in the mail); other unreadable files the usual.
+        problems.extend(crate::outbox::receipt::unreadable_problems(
+            files
+                .iter()
+                .map(|f| (f.display_name(), f.problem.as_deref().unwrap_or(""))),
+        ));
     }
     if has(Flag::SuspiciousArchive) {
         problems.push(Problem::ArchiveRefused {
