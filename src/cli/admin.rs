@@ -143,25 +143,51 @@ fn print_mail(o: &Outgoing, full: bool) {
     }
 }
 
-pub async fn digest(cfg: Config, clock: Clock, department: &str) -> Result<ExitCode> {
+pub async fn digest(cfg: Config, clock: Clock, department: &str, html: bool) -> Result<ExitCode> {
     known_department(&cfg, department)?;
     let app = App::open(cfg, clock).await?;
     let mail = crate::schedule::preview_digest(&app, department).await?;
-    print_mail(&mail, true);
-    println!("(preview: nothing was sent)");
+    if html {
+        println!("{}", mail.html);
+    } else {
+        print_mail(&mail, true);
+        println!("(preview: nothing was sent)");
+    }
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<ExitCode> {
+/// How `remind --preview` prints.
+#[derive(Debug, Clone, Copy)]
+pub struct RemindOutput {
+    pub json: bool,
+    pub html: bool,
+}
+
+pub async fn remind(
+    cfg: Config,
+    clock: Clock,
+    unit: Option<&str>,
+    how: RemindOutput,
+) -> Result<ExitCode> {
     if let Some(u) = unit
         && cfg.units.get(u).is_none()
     {
         return Err(UsageError(format!("--unit {u:?} is not a unit id")).into());
     }
     let app = App::open(cfg, clock).await?;
+    if how.json {
+        let mut all = crate::schedule::preview_reminder_summaries(&app).await?;
+        all.retain(|s| unit.is_none_or(|u| u == s.unit));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&all).context("cannot encode JSON")?
+        );
+        app.ledger.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mails = crate::schedule::preview_reminders(&app).await?;
-    if mails.is_empty() {
+    if mails.is_empty() && !how.html {
         println!(
             "no reminders would be sent now (everything received, or the deadline has passed)"
         );
@@ -170,6 +196,7 @@ pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<Exi
         let for_unit = m.dedupe_key.rsplit(':').next().unwrap_or("");
         match unit {
             Some(u) if u != for_unit => continue,
+            Some(_) if how.html => println!("{}", m.html),
             Some(_) => print_mail(m, true),
             None => say!(
                 "{:<14} {:<40} {}",
@@ -179,10 +206,12 @@ pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<Exi
             ),
         }
     }
-    println!(
-        "{} reminder(s) would be sent (preview: nothing was sent)",
-        mails.len()
-    );
+    if !how.html {
+        println!(
+            "{} reminder(s) would be sent (preview: nothing was sent)",
+            mails.len()
+        );
+    }
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)
 }

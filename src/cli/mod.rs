@@ -146,6 +146,9 @@ pub enum Command {
         /// Print it; send nothing (digests go out on their schedule).
         #[arg(long, required = true)]
         preview: bool,
+        /// Print the HTML part instead of the text (to look at it in a browser).
+        #[arg(long)]
+        html: bool,
     },
     /// The reminders that would go out now, to units still missing material.
     Remind {
@@ -155,6 +158,13 @@ pub enum Command {
         /// Print the whole text for this unit only.
         #[arg(long)]
         unit: Option<String>,
+        /// Per reminder: unit id, recipients, missing item codes, whether the
+        /// overview form is missing, and the items grouped by department.
+        #[arg(long, conflicts_with = "html")]
+        json: bool,
+        /// With --unit: print the HTML part instead of the text.
+        #[arg(long, requires = "unit")]
+        html: bool,
     },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
@@ -336,11 +346,23 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
-        Command::Digest { department, .. } => {
-            admin::digest(load(&cli, Secrets::Skip)?, clock(&cli), department).await
-        }
-        Command::Remind { unit, .. } => {
-            admin::remind(load(&cli, Secrets::Skip)?, clock(&cli), unit.as_deref()).await
+        Command::Digest {
+            department, html, ..
+        } => admin::digest(load(&cli, Secrets::Skip)?, clock(&cli), department, *html).await,
+        Command::Remind {
+            unit, json, html, ..
+        } => {
+            let how = admin::RemindOutput {
+                json: *json,
+                html: *html,
+            };
+            admin::remind(
+                load(&cli, Secrets::Skip)?,
+                clock(&cli),
+                unit.as_deref(),
+                how,
+            )
+            .await
         }
         Command::Late { json } => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;

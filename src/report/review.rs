@@ -64,12 +64,20 @@ pub struct Item {
     pub from: Option<String>,
     pub subject: String,
     pub reason: Reason,
-    /// What to do, as a command where there is one.
+    /// What to do, as a command where there is one (for `review`).
     pub action: String,
+    /// What to do, in words, for the department's digest: clerks read mail
+    /// on their phones, and commands belong in `review`, not in mail.
+    pub advice: String,
 }
 
 impl Item {
-    fn new(cfg: &Config, d: &DeliveryView, reason: Reason, action: String) -> Item {
+    fn new(
+        cfg: &Config,
+        d: &DeliveryView,
+        reason: Reason,
+        (action, advice): (String, String),
+    ) -> Item {
         Item {
             ledger_id: d.ledger_id,
             message_key: d.message_key.clone(),
@@ -80,6 +88,7 @@ impl Item {
             subject: d.subject.clone(),
             reason,
             action,
+            advice,
         }
     }
 }
@@ -101,12 +110,15 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
         if resolved.contains(&d.message_key) {
             continue;
         }
-        let mut push = |reason: Reason, action: String| out.push(Item::new(cfg, d, reason, action));
+        let mut push = |reason: Reason, action: String, advice: String| {
+            out.push(Item::new(cfg, d, reason, (action, advice)))
+        };
         let id = d.ledger_id;
         if d.unit.is_none() {
             push(
                 Reason::UnknownUnit,
                 format!("mailroom assign {id} --unit UNIT_ID [--remember-sender]"),
+                "请核对发件人和材料内容，确认报送单位后在系统中指定单位。".to_owned(),
             );
         }
         if d.misrouted {
@@ -118,11 +130,26 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                         .map(|dep| format!("{} {}", dep.name, dep.mailbox))
                 })
                 .collect();
+            let zh_to: Vec<String> = d
+                .expected_departments
+                .iter()
+                .filter_map(|x| cfg.department(x))
+                .map(|dep| {
+                    format!(
+                        "{}（{}，电话{}，邮箱{}）",
+                        dep.name, dep.contact, dep.phone, dep.mailbox
+                    )
+                })
+                .collect();
             push(
                 Reason::Misrouted,
                 format!(
                     "the unit was told to send it to {}; if the items are wrong: mailroom assign {id} --unit UNIT --items CODES; else mailroom review --resolve {id}",
                     to.join(", ")
+                ),
+                format!(
+                    "回执已请该单位改发至{}。如系统识别的考核项目有误，请核对后在系统中重新指定；无误则在系统中标记为已处理。",
+                    zh_to.join("；")
                 ),
             );
         }
@@ -133,6 +160,8 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "the receipt asked the unit to resend; when it has: mailroom review --resolve {id}"
                 ),
+                "回执已请该单位去除密码或重新导出后再次发送；收到新材料后请在系统中标记为已处理。"
+                    .to_owned(),
             );
         }
         if has("suspicious_archive") {
@@ -141,6 +170,7 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "the receipt asked the unit to send the files unpacked; then: mailroom review --resolve {id}"
                 ),
+                "回执已请该单位直接发送压缩包内的文件；收到后请在系统中标记为已处理。".to_owned(),
             );
         }
         if has("unopened_attachment") {
@@ -149,6 +179,8 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "open the file in the stored message (mailroom export lists its path); then: mailroom review --resolve {id}"
                 ),
+                "附件已保存但未自动读取，请打开原邮件中的附件核对；核对后在系统中标记为已处理。"
+                    .to_owned(),
             );
         }
         if has("quarantined") {
@@ -157,6 +189,7 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "read the message in webmail; to try again: mailroom reprocess --message {id}; or record it: mailroom assign {id} --unit UNIT --items CODES"
                 ),
+                "请在网页邮箱中阅读原邮件，核对单位和考核项目后在系统中指定。".to_owned(),
             );
         }
         if has("sender_unverified") {
@@ -165,6 +198,7 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "confirm with the unit by phone that it sent this; then: mailroom assign {id} --unit UNIT; if forged: mailroom review --resolve {id} --note forged"
                 ),
+                "请致电该单位核实邮件是否由其发送；确认后在系统中指定单位，如系冒用请标记为已处理并注明。".to_owned()
             );
         }
         if has("in_junk") {
@@ -174,6 +208,10 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                     "in webmail, open the junk folder and mark {} as not spam (这不是垃圾邮件), so the unit's next mail reaches INBOX; then: mailroom review --resolve {id}",
                     d.from.as_deref().unwrap_or("the sender")
                 ),
+                format!(
+                    "请在网页邮箱的“垃圾邮件”中将发件人{}标记为“不是垃圾邮件”，以免该单位以后的邮件继续被拦截；然后在系统中标记为已处理。",
+                    d.from.as_deref().unwrap_or("（未知）")
+                ),
             );
         }
         if d.receipt == "bounced" {
@@ -182,6 +220,10 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "check the unit's address ({}); fix contacts in units.toml; then: mailroom review --resolve {id}",
                     d.from.as_deref().unwrap_or("?")
+                ),
+                format!(
+                    "回执被退回，请核对该单位的联系邮箱（{}），更新单位通讯录后在系统中标记为已处理。",
+                    d.from.as_deref().unwrap_or("未知")
                 ),
             );
         }
@@ -225,10 +267,21 @@ pub fn for_department(
             cfg,
             d,
             Reason::ForOtherDepartment,
-            format!(
-                "received by {}; the unit was told to send it here. Ask it, or take the file from mailroom (ledger id {})",
-                cfg.department(&d.department).map_or(d.department.as_str(), |x| x.name.as_str()),
-                d.ledger_id
+            (
+                format!(
+                    "received by {}; the unit was told to send it here. Ask it, or take the file from mailroom (ledger id {})",
+                    cfg.department(&d.department)
+                        .map_or(d.department.as_str(), |x| x.name.as_str()),
+                    d.ledger_id
+                ),
+                format!(
+                    "该材料发到了{}，回执已请该单位改发本科室。可联系该单位，或向{}索取（登记号{}）。",
+                    cfg.department(&d.department)
+                        .map_or(d.department.as_str(), |x| x.name.as_str()),
+                    cfg.department(&d.department)
+                        .map_or(d.department.as_str(), |x| x.name.as_str()),
+                    d.ledger_id
+                ),
             ),
         ));
     }
