@@ -115,7 +115,8 @@ async fn reminders_go_to_exactly_the_units_missing_material_once_and_never_after
     // Grouped by the department to send to, with its contact and phone.
     let missing_part = text.split("已收到的材料").next().unwrap_or("");
     assert!(
-        missing_part.contains("组织部（联系人莫镇源，电话22114722）\n  · 发送至：tswzzb3@126.com"),
+        missing_part.contains("■ 组织部（联系人莫镇源，电话22114722）")
+            && missing_part.contains("· 发送至：tswzzb3@126.com"),
         "{text}"
     );
     assert!(missing_part.contains("（二）1．加强团的基层基础"), "{text}");

@@ -143,11 +143,34 @@ fn print_mail(o: &Outgoing, full: bool) {
     }
 }
 
-pub async fn digest(cfg: Config, clock: Clock, department: &str, html: bool) -> Result<ExitCode> {
+/// Writes a previewed mail's attachments into `dir`.
+fn save_attachments(o: &Outgoing, dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for a in &o.attachments {
+        // The name is ours (digest and form names), but keep it one level deep.
+        let name = std::path::Path::new(&a.filename)
+            .file_name()
+            .context("attachment without a file name")?;
+        let path = dir.join(name);
+        std::fs::write(&path, &a.bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+pub async fn digest(
+    cfg: Config,
+    clock: Clock,
+    department: &str,
+    how: PreviewOutput,
+) -> Result<ExitCode> {
     known_department(&cfg, department)?;
     let app = App::open(cfg, clock).await?;
     let mail = crate::schedule::preview_digest(&app, department).await?;
-    if html {
+    if let Some(dir) = &how.attachments_to {
+        save_attachments(&mail, dir)?;
+    }
+    if how.html {
         println!("{}", mail.html);
     } else {
         print_mail(&mail, true);
@@ -157,18 +180,19 @@ pub async fn digest(cfg: Config, clock: Clock, department: &str, html: bool) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// How `remind --preview` prints.
-#[derive(Debug, Clone, Copy)]
-pub struct RemindOutput {
+/// How `digest --preview` and `remind --preview` print.
+#[derive(Debug, Clone)]
+pub struct PreviewOutput {
     pub json: bool,
     pub html: bool,
+    pub attachments_to: Option<std::path::PathBuf>,
 }
 
 pub async fn remind(
     cfg: Config,
     clock: Clock,
     unit: Option<&str>,
-    how: RemindOutput,
+    how: PreviewOutput,
 ) -> Result<ExitCode> {
     if let Some(u) = unit
         && cfg.units.get(u).is_none()
@@ -196,6 +220,16 @@ pub async fn remind(
         let for_unit = m.dedupe_key.rsplit(':').next().unwrap_or("");
         match unit {
             Some(u) if u != for_unit => continue,
+            Some(_) if how.attachments_to.is_some() => {
+                if let Some(dir) = &how.attachments_to {
+                    save_attachments(m, dir)?;
+                }
+                if how.html {
+                    println!("{}", m.html);
+                } else {
+                    print_mail(m, true);
+                }
+            }
             Some(_) if how.html => println!("{}", m.html),
             Some(_) => print_mail(m, true),
             None => say!(

@@ -149,6 +149,9 @@ pub enum Command {
         /// Print the HTML part instead of the text (to look at it in a browser).
         #[arg(long)]
         html: bool,
+        /// Also write the attachments (the workbook) into this directory.
+        #[arg(long)]
+        attachments_to: Option<PathBuf>,
     },
     /// The reminders that would go out now, to units still missing material.
     Remind {
@@ -165,6 +168,9 @@ pub enum Command {
         /// With --unit: print the HTML part instead of the text.
         #[arg(long, requires = "unit")]
         html: bool,
+        /// With --unit: also write the attachments (the blank form) into this directory.
+        #[arg(long, requires = "unit")]
+        attachments_to: Option<PathBuf>,
     },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
@@ -347,14 +353,29 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             .await
         }
         Command::Digest {
-            department, html, ..
-        } => admin::digest(load(&cli, Secrets::Skip)?, clock(&cli), department, *html).await,
-        Command::Remind {
-            unit, json, html, ..
+            department,
+            html,
+            attachments_to,
+            ..
         } => {
-            let how = admin::RemindOutput {
+            let how = admin::PreviewOutput {
+                json: false,
+                html: *html,
+                attachments_to: attachments_to.clone(),
+            };
+            admin::digest(load(&cli, Secrets::Skip)?, clock(&cli), department, how).await
+        }
+        Command::Remind {
+            unit,
+            json,
+            html,
+            attachments_to,
+            ..
+        } => {
+            let how = admin::PreviewOutput {
                 json: *json,
                 html: *html,
+                attachments_to: attachments_to.clone(),
             };
             admin::remind(
                 load(&cli, Secrets::Skip)?,

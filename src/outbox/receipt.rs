@@ -398,6 +398,9 @@ enum Line {
     Sign(String),
 }
 
+/// The 落款 sits at the right as on paper; plain text can only indent it.
+pub const SIGN_INDENT: &str = "　　　　　　　　　　";
+
 /// Fonts that carry Simplified Chinese on each platform: without them a
 /// phone may pick a Japanese face and set the punctuation Japanese-style.
 pub const CJK_FONTS: &str = "'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif";
@@ -423,11 +426,18 @@ pub fn render(f: &ReceiptFacts) -> Rendered {
     for l in &lines(f) {
         match l {
             Line::Para(s) => {
+                // A paragraph after a list stands apart from it.
+                if !text.is_empty() && !text.ends_with("\n\n") {
+                    text.push('\n');
+                }
                 text.push_str(s);
                 text.push_str("\n\n");
                 html.push_str(&format!("<p>{}</p>", escape(s)));
             }
             Line::Heading(s) => {
+                if !text.ends_with("\n\n") {
+                    text.push('\n');
+                }
                 text.push_str(&format!("■ {s}\n"));
                 html.push_str(&format!(
                     "<h3 style=\"font-size:16px;margin:1em 0 .3em\">{}</h3>",
@@ -449,7 +459,7 @@ pub fn render(f: &ReceiptFacts) -> Rendered {
                 ));
             }
             Line::Sign(s) => {
-                text.push_str(&format!("{:>30}\n", s));
+                text.push_str(&format!("{SIGN_INDENT}{s}\n"));
                 html.push_str(&format!(
                     "<div style=\"text-align:right\">{}</div>",
                     escape(s)

@@ -265,10 +265,10 @@ pub fn xlsx(cfg: &Config, d: &Digest<'_>) -> Result<Vec<u8>> {
         &mut wb,
         "报送情况",
         &format!(
-            "{}：{} 负责子项报送情况（截至 {}）",
+            "{}：{}负责子项报送情况（截至{}）",
             cfg.campaign.campaign.title,
             dept_name(cfg, &d.department),
-            d.until.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M")
+            when(d.until, cfg.tz)
         ),
         &d.matrix,
     )?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::{Config, Unit};
-use crate::outbox::receipt::{date, escape, html_open, project_ordinal, when};
+use crate::outbox::receipt::{SIGN_INDENT, date, escape, html_open, project_ordinal, when};
 use crate::report::DeliveryView;
 use crate::report::matrix::covers_item;
 
@@ -271,12 +271,18 @@ pub fn render(cfg: &Config, r: &Reminder<'_>, now: DateTime<Utc>) -> (String, St
     for l in lines(cfg, r, now) {
         match l {
             Line::Para(s) => {
+                if !text.is_empty() && !text.ends_with("\n\n") {
+                    text.push('\n');
+                }
                 text.push_str(&s);
                 text.push_str("\n\n");
                 html.push_str(&format!("<p>{}</p>", escape(&s)));
             }
             Line::Heading(s) => {
-                text.push_str(&format!("\n■ {s}\n"));
+                if !text.ends_with("\n\n") {
+                    text.push('\n');
+                }
+                text.push_str(&format!("■ {s}\n"));
                 html.push_str(&format!(
                     "<h3 style=\"font-size:16px;margin:1em 0 .2em\">{}</h3>",
                     escape(&s)
@@ -290,7 +296,7 @@ pub fn render(cfg: &Config, r: &Reminder<'_>, now: DateTime<Utc>) -> (String, St
                 ));
             }
             Line::Sign(s) => {
-                text.push_str(&format!("{:>30}\n", s));
+                text.push_str(&format!("{SIGN_INDENT}{s}\n"));
                 html.push_str(&format!(
                     "<div style=\"text-align:right\">{}</div>",
                     escape(&s)

@@ -57,7 +57,11 @@ fn on_time_receipt_names_unit_items_files_time_contact_and_signature() {
         "{}",
         r.text
     );
-    assert!(r.text.contains("共青团东莞市委员会组织部\n"), "{}", r.text);
+    assert!(
+        r.text.contains("共青团东莞市委员会组织部\n　"),
+        "{}",
+        r.text
+    );
     assert!(r.text.trim_end().ends_with("2018年1月19日"), "{}", r.text);
     assert!(!r.text.contains("逾期"));
     assert!(r.html.contains("<p>虎门镇团委：</p>"));
