@@ -216,3 +216,55 @@ fn problem_files(files: &[AttachmentRow], word: &str) -> Vec<String> {
         .map(AttachmentRow::display_name)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, problem: Option<&str>) -> AttachmentRow {
+        AttachmentRow {
+            message_row: 1,
+            ordinal: 0,
+            filename: name.into(),
+            safe_filename: "x".into(),
+            size: 165,
+            sha256: "00".repeat(32),
+            content_type: "application/octet-stream".into(),
+            path: String::new(),
+            items: "[]".into(),
+            members: None,
+            problem: problem.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn lock_files_are_told_apart_from_damaged_files() {
+        let lock = "unreadable: an Office lock file (~$…), not the document";
+        assert!(is_lock_file(&file("~$表.xlsx", Some(lock))));
+        assert!(is_lock_file(&file(
+            "D:\\材料\\~$表.xlsx",
+            Some("unreadable: x")
+        )));
+        assert!(!is_lock_file(&file(
+            "表.xlsx",
+            Some("unreadable: corrupt or truncated zip container")
+        )));
+    }
+
+    #[test]
+    fn a_directory_in_a_file_name_is_no_problem_but_climbing_out_is() {
+        let windows = "C:\\Documents and Settings\\Administrator\\桌面\\望牛墩镇材料.docx";
+        assert!(only_directories(&[
+            file(windows, None),
+            file("b.pdf", None)
+        ]));
+        assert!(only_directories(&[file("/home/user/表.xlsx", None)]));
+        assert!(!only_directories(&[file("..\\..\\表.xlsx", None)]));
+        assert!(!only_directories(&[
+            file(windows, None),
+            file("报告\u{202e}xcod.exe", None)
+        ]));
+        // The flag with no name to explain it (a zip member): keep the word.
+        assert!(!only_directories(&[file("b.pdf", None)]));
+    }
+}
