@@ -152,6 +152,31 @@ fn receipt_subjects_carry_the_outcome_for_lock_files_windows_paths_and_late_mail
     for s in &subjects {
         assert!(s.chars().count() <= 32, "{s}");
     }
+    // The clerks read the same diagnosis, in words.
+    let digest = stdout_of(
+        &app,
+        &[
+            "digest",
+            "--department",
+            "org",
+            "--preview",
+            "--now",
+            "2018-01-22T12:00:00+08:00",
+        ],
+    );
+    assert!(
+        digest.contains("附件是 Office 临时文件，不是材料本身；回执已请该单位发送材料原文件"),
+        "{digest}"
+    );
+    let body = digest
+        .split("\n\n")
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    assert_for_people(
+        "digest",
+        body.trim_end_matches("(preview: nothing was sent)\n"),
+    );
 }
 
 #[test]
@@ -201,7 +226,10 @@ fn a_digest_for_a_past_day_counts_by_arrival_and_its_window_runs_forward() {
         "counted by arrival: {past}"
     );
     assert!(past.contains("■ 新收材料（1 件）"), "{past}");
-    assert!(past.contains("石碣镇团委：3.2【按时】"), "{past}");
+    assert!(
+        past.contains("石碣镇团委：（三）2．“智慧团建”工作情况【按时】"),
+        "{past}"
+    );
     assert!(!past.contains("南城街道团工委："), "arrived later: {past}");
     let body = past.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
     assert_for_people(
@@ -211,7 +239,10 @@ fn a_digest_for_a_past_day_counts_by_arrival_and_its_window_runs_forward() {
 
     let later = digest("2018-01-28T08:00:00+08:00", false);
     assert!(later.contains("已收 1，逾期 1"), "{later}");
-    assert!(later.contains("南城街道团工委：3.2【逾期】"), "{later}");
+    assert!(
+        later.contains("南城街道团工委：（三）2．“智慧团建”工作情况【逾期】"),
+        "{later}"
+    );
 
     let html = digest("2018-01-28T08:00:00+08:00", true);
     assert!(

@@ -160,8 +160,12 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "the receipt asked the unit to resend; when it has: mailroom review --resolve {id}"
                 ),
-                "回执已请该单位去除密码或重新导出后再次发送；收到新材料后请在系统中标记为已处理。"
-                    .to_owned(),
+                if only_lock_files(d) {
+                    "附件是 Office 临时文件，不是材料本身；回执已请该单位发送材料原文件，收到后请在系统中标记为已处理。"
+                } else {
+                    "回执已请该单位去除密码或重新导出后再次发送；收到新材料后请在系统中标记为已处理。"
+                }
+                .to_owned(),
             );
         }
         if has("suspicious_archive") {
@@ -229,6 +233,28 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
         }
     }
     out
+}
+
+/// Whether every file that could not be opened is an Office lock file
+/// (`~$报告.xlsx`): the unit sent the wrong file, not a damaged one.
+fn only_lock_files(d: &DeliveryView) -> bool {
+    let unreadable: Vec<_> = d
+        .attachments
+        .iter()
+        .filter(|a| {
+            a.problem
+                .as_deref()
+                .is_some_and(|p| p.starts_with("unreadable"))
+        })
+        .collect();
+    !unreadable.is_empty()
+        && unreadable.iter().all(|a| {
+            a.filename
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .starts_with("~$")
+        })
 }
 
 /// The items a department's digest shows: its own mailbox's problems, plus

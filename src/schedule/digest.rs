@@ -159,7 +159,20 @@ pub(crate) fn arrival_line(
             .collect::<Vec<_>>()
             .join("")
     } else {
-        a.items.join("、")
+        // As the notice cites them: （二）1．加强团的基层基础.
+        a.items
+            .iter()
+            .map(|code| match cfg.campaign.item(code) {
+                Some((p, i)) => format!(
+                    "{}{}．{}",
+                    project_ordinal(&p.code),
+                    code.rsplit('.').next().unwrap_or(code),
+                    i.title
+                ),
+                None => code.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("；")
     };
     let files: Vec<String> = a
         .attachments
