@@ -304,7 +304,7 @@ async fn the_data_directory_is_private_whatever_the_umask() {
         .filter_map(|(p, _, _)| p.strip_prefix(&data).ok())
         .map(|p| p.display().to_string())
         .collect();
-    for expected in ["mailroom.db", "raw", "attachments", "tmp"] {
+    for expected in ["mailroom.db", "raw", "tmp"] {
         assert!(
             names.iter().any(|n| n == expected),
             "{expected} in {names:?}"

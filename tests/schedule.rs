@@ -112,17 +112,24 @@ async fn reminders_go_to_exactly_the_units_missing_material_once_and_never_after
     let m = MessageParser::default().parse(&got[0]).expect("parse");
     assert_eq!(header_text(&m, "Auto-Submitted"), "auto-generated");
     let text = m.body_text(0).unwrap_or_default().to_string();
+    // Grouped by the department to send to, with its contact and phone.
+    let missing_part = text.split("已收到的材料").next().unwrap_or("");
     assert!(
-        text.contains("2.1 加强团的基层基础 → 发送至：组织部 tswzzb3@126.com"),
+        missing_part.contains("■ 组织部（联系人莫镇源，电话22114722）")
+            && missing_part.contains("· 发送至：tswzzb3@126.com"),
         "{text}"
     );
-    assert!(text.contains("1.1 深入学习贯彻党的十九大精神系列工作 → 发送至：宣传部 2219564@163.com 或 学校部 a22233740@126.com"), "{text}");
+    assert!(missing_part.contains("（二）1．加强团的基层基础"), "{text}");
     assert!(
-        !text.contains("3.2 “智慧团建”工作情况 →"),
+        missing_part.contains("（一）1．深入学习贯彻党的十九大精神系列工作（也可发送学校部）"),
+        "{text}"
+    );
+    assert!(
+        !missing_part.contains("（三）2．“智慧团建”工作情况"),
         "3.2 was received: {text}"
     );
-    assert!(text.contains("已收到的材料（1 件）"), "{text}");
-    assert!(text.contains("2018年01月26日 17:30"), "{text}");
+    assert!(text.contains("已收到的材料（1件）"), "{text}");
+    assert!(text.contains("2018年1月26日 17:30"), "{text}");
     let att = m.attachments().next().expect("the blank form");
     assert_eq!(
         att.attachment_name(),

@@ -32,7 +32,7 @@ echo "== mailroom messages"
 echo "== mailroom review   (what needs a person)"
 "$BIN" --config "$CFG" review
 
-echo "== mailroom status   (units × projects: ✓ on time, L late, · missing)"
+echo "== mailroom status   (units × projects: ✓ 已收, 逾 逾期, · 未收)"
 "$BIN" --config "$CFG" status
 
 echo "== mailroom outbox   (receipts sent through the local Postfix)"

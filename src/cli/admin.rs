@@ -128,25 +128,75 @@ fn print_mail(o: &Outgoing, full: bool) {
     }
 }
 
-pub async fn digest(cfg: Config, clock: Clock, department: &str) -> Result<ExitCode> {
+/// Writes a previewed mail's attachments into `dir`.
+fn save_attachments(o: &Outgoing, dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for a in &o.attachments {
+        // The name is ours (digest and form names), but keep it one level deep.
+        let name = std::path::Path::new(&a.filename)
+            .file_name()
+            .context("attachment without a file name")?;
+        let path = dir.join(name);
+        std::fs::write(&path, &a.bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+pub async fn digest(
+    cfg: Config,
+    clock: Clock,
+    department: &str,
+    how: PreviewOutput,
+) -> Result<ExitCode> {
     known_department(&cfg, department)?;
     let app = App::open(cfg, clock).await?;
     let mail = crate::schedule::preview_digest(&app, department).await?;
-    print_mail(&mail, true);
-    println!("(preview: nothing was sent)");
+    if let Some(dir) = &how.attachments_to {
+        save_attachments(&mail, dir)?;
+    }
+    if how.html {
+        println!("{}", mail.html);
+    } else {
+        print_mail(&mail, true);
+        println!("(preview: nothing was sent)");
+    }
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<ExitCode> {
+/// How `digest --preview` and `remind --preview` print.
+#[derive(Debug, Clone)]
+pub struct PreviewOutput {
+    pub json: bool,
+    pub html: bool,
+    pub attachments_to: Option<std::path::PathBuf>,
+}
+
+pub async fn remind(
+    cfg: Config,
+    clock: Clock,
+    unit: Option<&str>,
+    how: PreviewOutput,
+) -> Result<ExitCode> {
     if let Some(u) = unit
         && cfg.units.get(u).is_none()
     {
         return Err(UsageError(format!("--unit {u:?} is not a unit id")).into());
     }
     let app = App::open(cfg, clock).await?;
+    if how.json {
+        let mut all = crate::schedule::preview_reminder_summaries(&app).await?;
+        all.retain(|s| unit.is_none_or(|u| u == s.unit));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&all).context("cannot encode JSON")?
+        );
+        app.ledger.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mails = crate::schedule::preview_reminders(&app).await?;
-    if mails.is_empty() {
+    if mails.is_empty() && !how.html {
         println!(
             "no reminders would be sent now (everything received, or the deadline has passed)"
         );
@@ -155,6 +205,17 @@ pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<Exi
         let for_unit = m.dedupe_key.rsplit(':').next().unwrap_or("");
         match unit {
             Some(u) if u != for_unit => continue,
+            Some(_) if how.attachments_to.is_some() => {
+                if let Some(dir) = &how.attachments_to {
+                    save_attachments(m, dir)?;
+                }
+                if how.html {
+                    println!("{}", m.html);
+                } else {
+                    print_mail(m, true);
+                }
+            }
+            Some(_) if how.html => println!("{}", m.html),
             Some(_) => print_mail(m, true),
             None => say!(
                 "{:<14} {:<40} {}",
@@ -164,10 +225,12 @@ pub async fn remind(cfg: Config, clock: Clock, unit: Option<&str>) -> Result<Exi
             ),
         }
     }
-    println!(
-        "{} reminder(s) would be sent (preview: nothing was sent)",
-        mails.len()
-    );
+    if !how.html {
+        println!(
+            "{} reminder(s) would be sent (preview: nothing was sent)",
+            mails.len()
+        );
+    }
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -146,6 +146,12 @@ pub enum Command {
         /// Print it; send nothing (digests go out on their schedule).
         #[arg(long, required = true)]
         preview: bool,
+        /// Print the HTML part instead of the text (to look at it in a browser).
+        #[arg(long)]
+        html: bool,
+        /// Also write the attachments (the workbook) into this directory.
+        #[arg(long)]
+        attachments_to: Option<PathBuf>,
     },
     /// The reminders that would go out now, to units still missing material.
     Remind {
@@ -155,6 +161,16 @@ pub enum Command {
         /// Print the whole text for this unit only.
         #[arg(long)]
         unit: Option<String>,
+        /// Per reminder: unit id, recipients, missing item codes, whether the
+        /// overview form is missing, and the items grouped by department.
+        #[arg(long, conflicts_with = "html")]
+        json: bool,
+        /// With --unit: print the HTML part instead of the text.
+        #[arg(long, requires = "unit")]
+        html: bool,
+        /// With --unit: also write the attachments (the blank form) into this directory.
+        #[arg(long, requires = "unit")]
+        attachments_to: Option<PathBuf>,
     },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
@@ -336,11 +352,38 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
-        Command::Digest { department, .. } => {
-            admin::digest(load(&cli, Secrets::Skip)?, clock(&cli), department).await
+        Command::Digest {
+            department,
+            html,
+            attachments_to,
+            ..
+        } => {
+            let how = admin::PreviewOutput {
+                json: false,
+                html: *html,
+                attachments_to: attachments_to.clone(),
+            };
+            admin::digest(load(&cli, Secrets::Skip)?, clock(&cli), department, how).await
         }
-        Command::Remind { unit, .. } => {
-            admin::remind(load(&cli, Secrets::Skip)?, clock(&cli), unit.as_deref()).await
+        Command::Remind {
+            unit,
+            json,
+            html,
+            attachments_to,
+            ..
+        } => {
+            let how = admin::PreviewOutput {
+                json: *json,
+                html: *html,
+                attachments_to: attachments_to.clone(),
+            };
+            admin::remind(
+                load(&cli, Secrets::Skip)?,
+                clock(&cli),
+                unit.as_deref(),
+                how,
+            )
+            .await
         }
         Command::Late { json } => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;

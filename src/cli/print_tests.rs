@@ -65,6 +65,7 @@ fn a_review_item_wraps_within_100_columns() {
         subject: "东莞实业投资控股集团团委关于报送2017年度共青团工作考核材料（项目一至项目五）的函".into(),
         reason: Reason::InJunk,
         action: "in webmail, open the junk folder and mark someone.with.a.long.address@subsidiary.example.test as not spam (这不是垃圾邮件), so the unit's next mail reaches INBOX; then: mailroom review --resolve 17".into(),
+        advice: "请在网页邮箱的垃圾邮件文件夹中将该发件人标记为非垃圾邮件。".into(),
     };
     let text = review_item(&cfg, &item);
     for l in text.lines() {

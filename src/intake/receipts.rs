@@ -8,11 +8,13 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
+mod facts;
+
 use super::record::{AttachmentRow, Detail};
 use crate::classify::{Flag, Kind};
 use crate::config::Config;
 use crate::ledger::messages::parse_time;
-use crate::outbox::receipt::{self, Dept, FileLine, Problem, ReceiptFacts};
+use crate::outbox::receipt;
 use crate::outbox::{self, OutKind, Outgoing};
 
 /// How the receipt for a message was decided this time.
@@ -264,7 +266,7 @@ async fn outgoing(
             .fetch_all(&mut *conn)
             .await
             .context("cannot read attachments")?;
-    let facts = facts(cfg, rep, deliveries, &files);
+    let facts = facts::facts(cfg, rep, deliveries, &files);
     let r = receipt::render(&facts);
     let dept = cfg.department(&rep.department);
     let from = cfg
@@ -311,175 +313,6 @@ async fn outgoing(
             )),
         ))
     }
-}
-
-fn dept(cfg: &Config, id: &str) -> Dept {
-    match cfg.department(id) {
-        Some(d) => Dept {
-            name: d.name.clone(),
-            mailbox: d.mailbox.clone(),
-            contact: d.contact.clone(),
-            phone: d.phone.clone(),
-        },
-        None => Dept {
-            name: id.to_owned(),
-            mailbox: String::new(),
-            contact: String::new(),
-            phone: String::new(),
-        },
-    }
-}
-
-fn facts(
-    cfg: &Config,
-    rep: &Delivery,
-    deliveries: &[Delivery],
-    files: &[AttachmentRow],
-) -> ReceiptFacts {
-    let c = &rep.detail.classification;
-    let campaign = &cfg.campaign;
-    let mut received: Vec<String> = deliveries.iter().map(|d| d.department.clone()).collect();
-    received.sort_by_key(|id| campaign.departments.iter().position(|d| &d.id == id));
-    received.dedup();
-    let projects = c
-        .projects
-        .iter()
-        .filter_map(|p| campaign.project(p).map(|pr| (p.clone(), pr.title.clone())))
-        .collect();
-    let items = c
-        .items
-        .iter()
-        .filter_map(|i| {
-            campaign
-                .item(i)
-                .map(|(_, it)| (i.clone(), it.title.clone()))
-        })
-        .collect();
-    let mut problems = Vec::new();
-    // Per item (or project named without items): which of them no receiving
-    // department is responsible for.
-    let mut elsewhere: Vec<String> = Vec::new();
-    let mut units_of_material = 0;
-    let mut misplaced = 0;
-    let mut consider = |depts: &[String]| {
-        units_of_material += 1;
-        if !depts.iter().any(|d| received.contains(d)) {
-            misplaced += 1;
-            elsewhere.extend(depts.iter().cloned());
-        }
-    };
-    for i in &c.items {
-        if let Some((_, it)) = campaign.item(i) {
-            consider(&it.departments);
-        }
-    }
-    for p in &c.projects {
-        if let Some(pr) = campaign.project(p)
-            && !pr.items.iter().any(|it| c.items.contains(&it.code))
-            && !c.form_projects.contains(p)
-        {
-            let ds: Vec<String> = pr
-                .items
-                .iter()
-                .flat_map(|it| it.departments.clone())
-                .collect();
-            consider(&ds);
-        }
-    }
-    elsewhere.sort_by_key(|id| campaign.departments.iter().position(|d| &d.id == id));
-    elsewhere.dedup();
-    let elsewhere: Vec<Dept> = elsewhere.iter().map(|d| dept(cfg, d)).collect();
-    if misplaced > 0 && misplaced == units_of_material {
-        problems.push(Problem::Misrouted {
-            belongs_to: elsewhere,
-        });
-    } else if misplaced > 0 {
-        problems.push(Problem::PartlyElsewhere { also: elsewhere });
-    }
-    if rep.unit.is_none() {
-        problems.push(Problem::UnitUnknown);
-    }
-    let mut flags = rep.flags.clone();
-    for d in deliveries {
-        flags.extend(d.flags.iter().copied());
-    }
-    let has = |f: Flag| flags.contains(&f);
-    if has(Flag::NoAttachments) {
-        problems.push(Problem::NoAttachments);
-    }
-    if has(Flag::ExternalLink) {
-        problems.push(Problem::OnlyLink);
-    }
-    if has(Flag::UnreadableAttachment) {
-        // Password-protected files get their own request (an unprotected
-        // copy, no password in the mail); other unreadable files the usual.
-        problems.extend(crate::outbox::receipt::unreadable_problems(
-            files
-                .iter()
-                .map(|f| (f.display_name(), f.problem.as_deref().unwrap_or(""))),
-        ));
-    }
-    if has(Flag::SuspiciousArchive) {
-        problems.push(Problem::ArchiveRefused {
-            files: problem_files(files, "suspicious"),
-        });
-    }
-    if has(Flag::UnsafeFilename) {
-        problems.push(Problem::UnsafeFilename);
-    }
-    if has(Flag::UnopenedAttachment) {
-        problems.push(Problem::Unopened {
-            files: problem_files(files, "unopened"),
-        });
-    }
-    if has(Flag::Quarantined) {
-        problems.push(Problem::Quarantined);
-    }
-    if has(Flag::SenderUnverified) {
-        problems.push(Problem::SenderUnverified);
-    }
-    if has(Flag::NotAssessed) {
-        problems.push(Problem::NotAssessed);
-    }
-    if has(Flag::Resubmission) {
-        problems.push(Problem::Resubmission);
-    }
-    ReceiptFacts {
-        campaign_title: campaign.campaign.title.clone(),
-        unit_name: rep
-            .unit
-            .as_ref()
-            .and_then(|u| cfg.units.get(u))
-            .map(|u| u.name.clone()),
-        received_by: received.iter().map(|d| dept(cfg, d)).collect(),
-        projects,
-        items,
-        files: files
-            .iter()
-            .map(|f| FileLine {
-                name: f.display_name(),
-                size: f.size as u64,
-                sha256: f.sha256.clone(),
-            })
-            .collect(),
-        arrived: deliveries
-            .iter()
-            .map(|d| d.received_at)
-            .min()
-            .unwrap_or(rep.received_at),
-        deadline: campaign.campaign.deadline.with_timezone(&Utc),
-        tz: cfg.tz,
-        problems,
-    }
-}
-
-/// Names of the files whose recorded problem starts with `word`.
-fn problem_files(files: &[AttachmentRow], word: &str) -> Vec<String> {
-    files
-        .iter()
-        .filter(|f| f.problem.as_deref().is_some_and(|p| p.starts_with(word)))
-        .map(AttachmentRow::display_name)
-        .collect()
 }
 
 #[cfg(test)]

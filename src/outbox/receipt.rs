@@ -1,17 +1,26 @@
 //! The receipt (回执) a unit gets for each submission: plain data in, subject
-//! plus plain text and HTML out. Chinese, short lines, readable on a phone.
+//! plus plain text and HTML out. It reads like an official receipt: a short
+//! subject that carries the outcome (a phone shows its first twenty
+//! characters), a first paragraph that says what arrived and whether the
+//! unit still has something to do, what to do, whom to call, and a 落款.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::clean::clean_filename;
 
+mod outcome;
+mod words;
+
+pub use outcome::{Outcome, subject};
+
+pub use words::{date, dept_full, human_size, late_by, machine_text, when};
+
 /// A file as the unit sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileLine {
     pub name: String,
     pub size: u64,
-    pub sha256: String,
 }
 
 /// A department, as named in the notice.
@@ -38,6 +47,13 @@ pub enum Problem {
     UnitUnknown,
     NoAttachments,
     OnlyLink,
+    /// Office lock files (`~$报告.xlsx`): written by Word/Excel while a file
+    /// is open, a few hundred bytes, never the material. `nothing_else`:
+    /// no other usable file came with them.
+    LockFiles {
+        files: Vec<String>,
+        nothing_else: bool,
+    },
     Unreadable {
         files: Vec<String>,
     },
@@ -88,6 +104,9 @@ pub struct Rendered {
     pub html: String,
 }
 
+/// The longest subject: what a phone's mail list shows of it, and then some.
+pub const MAX_SUBJECT: usize = 32;
+
 const ORDINALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 /// "（三）" for project code "3".
@@ -98,79 +117,117 @@ pub fn project_ordinal(code: &str) -> String {
         .map_or_else(|| format!("（{code}）"), |o| format!("（{o}）"))
 }
 
-fn human_size(n: u64) -> String {
-    if n >= 1024 * 1024 {
-        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
-    } else if n >= 1024 {
-        format!("{:.0} KB", n as f64 / 1024.0)
+/// "（三）“网上共青团”建设工作" or "考核" when nothing was recognised.
+fn what_arrived(f: &ReceiptFacts) -> String {
+    if f.projects.is_empty() {
+        "考核材料".into()
     } else {
-        format!("{n} 字节")
-    }
-}
-
-fn late_by(d: chrono::Duration) -> String {
-    let mins = d.num_minutes();
-    if d.num_days() >= 1 {
-        format!("{} 天 {} 小时", d.num_days(), d.num_hours() % 24)
-    } else if d.num_hours() >= 1 {
-        format!("{} 小时 {} 分钟", d.num_hours(), mins % 60)
-    } else {
-        format!("{} 分钟", mins.max(1))
-    }
-}
-
-fn dept_list(ds: &[Dept]) -> String {
-    ds.iter()
-        .map(|d| format!("{}（{}）", d.name, d.mailbox))
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
-/// Subject: `回执：已收到虎门镇团委报送的“网上共青团”建设工作材料`.
-pub fn subject(f: &ReceiptFacts) -> String {
-    let who = f.unit_name.as_deref().unwrap_or("贵单位");
-    let what = if f.projects.is_empty() {
-        "考核".to_owned()
-    } else {
-        f.projects
+        let p = f
+            .projects
             .iter()
-            .map(|(_, t)| t.as_str())
+            .map(|(c, t)| format!("{}{t}", project_ordinal(c)))
             .collect::<Vec<_>>()
-            .join("、")
+            .join("、");
+        format!("{p}材料")
+    }
+}
+
+/// The first paragraph: who received what, when, and whether the unit is
+/// done. The tag in front is never 【按时】 when something is asked.
+fn opening(f: &ReceiptFacts, outcome: &Outcome) -> String {
+    let depts = words::dept_names(&f.received_by);
+    let at = when(f.arrived, f.tz);
+    let deadline = when(f.deadline, f.tz);
+    let late = f.arrived > f.deadline;
+    let files = if f.files.is_empty() {
+        String::new()
+    } else {
+        format!("（文件{}个）", f.files.len())
     };
-    format!("回执：已收到{who}报送的{what}材料")
+    let got = format!(
+        "团市委{depts}于{at}收到贵单位报送的{}{files}",
+        what_arrived(f)
+    );
+    let timing = if late {
+        format!(
+            "晚于截止时间（{deadline}）{}",
+            late_by(f.arrived - f.deadline)
+        )
+    } else {
+        "在截止时间前送达".to_owned()
+    };
+    let resend_by = if late {
+        String::new()
+    } else {
+        format!("，并于{deadline}前发送")
+    };
+    match outcome {
+        Outcome::NeedsFix(why) => format!(
+            "【需补正】{got}，{timing}，但{why}，报送尚未完成。请按下列要求补正{resend_by}。"
+        ),
+        Outcome::Misrouted(to) => format!(
+            "【请改发】{got}，{timing}，但所报项目由{to}负责，本科室不能代为登记。请将材料发送到负责科室{resend_by}。"
+        ),
+        Outcome::PartlyElsewhere(_) => format!(
+            "【{}，部分需另发】{got}，{timing}；其中部分项目由其他科室负责，请另行发送{resend_by}。",
+            if late { "逾期" } else { "按时" }
+        ),
+        Outcome::UnitUnknown => format!(
+            "【请注明单位】{got}，{timing}，但未能识别报送单位。请写明单位名称后重新发送{resend_by}。"
+        ),
+        Outcome::Held => {
+            format!("【待核对】{got}，{timing}。材料已登记，工作人员核对后计入，无需重新发送。")
+        }
+        Outcome::Filed => format!("【存档】{got}，{timing}。材料已登记存档。"),
+        Outcome::Late => format!(
+            "【逾期】{got}，{timing}。按通知要求，逾期报送的材料不纳入本年度评优范围；材料已登记存档。"
+        ),
+        Outcome::OnTime => {
+            format!("【按时】{got}，{timing}，材料已登记，无需再次发送。")
+        }
+    }
 }
 
 /// One paragraph per line; the HTML and text forms are built from the same
 /// lines so they never disagree.
 fn lines(f: &ReceiptFacts) -> Vec<Line> {
+    let outcome = Outcome::of(f);
     let mut out = Vec::new();
-    let who = f.unit_name.as_deref().unwrap_or("贵单位");
-    out.push(Line::Para(format!("{who}：")));
-    let arrived = f.arrived.with_timezone(&f.tz);
-    let depts = f
-        .received_by
-        .iter()
-        .map(|d| d.name.as_str())
-        .collect::<Vec<_>>()
-        .join("、");
-    out.push(Line::Para(format!(
-        "团市委{depts}已于 {} 收到贵单位报送的{}材料。本邮件为系统自动回执，请勿直接回复。",
-        arrived.format("%Y年%m月%d日 %H:%M:%S"),
-        f.campaign_title
-    )));
-    let deadline = f.deadline.with_timezone(&f.tz);
-    if f.arrived > f.deadline {
-        out.push(Line::Warn(format!(
-            "【逾期】截止时间为 {}，本次材料晚到 {}。按通知要求，逾期报送的材料不纳入本年度评优范围（逾期不报将不纳入本年度评优范围）。",
-            deadline.format("%Y年%m月%d日 %H:%M"),
-            late_by(f.arrived - f.deadline)
-        )));
+    out.push(Line::Para(match &f.unit_name {
+        Some(u) => format!("{u}："),
+        None => "您好：".to_owned(),
+    }));
+    if outcome.asks() {
+        out.push(Line::Warn(opening(f, &outcome)));
     } else {
-        out.push(Line::Para(format!(
-            "【按时】在截止时间（{}）前送达。",
-            deadline.format("%Y年%m月%d日 %H:%M")
-        )));
+        out.push(Line::Para(opening(f, &outcome)));
+    }
+    let (asks, notes): (Vec<&Problem>, Vec<&Problem>) = f.problems.iter().partition(|p| {
+        matches!(
+            p,
+            Problem::NoAttachments
+                | Problem::OnlyLink
+                | Problem::LockFiles {
+                    nothing_else: true,
+                    ..
+                }
+                | Problem::Unreadable { .. }
+                | Problem::ArchiveRefused { .. }
+                | Problem::Misrouted { .. }
+                | Problem::PartlyElsewhere { .. }
+                | Problem::UnitUnknown
+                | Problem::SenderUnverified
+        )
+    });
+    if !asks.is_empty() {
+        out.push(Line::Heading("需要贵单位办理".into()));
+        for (n, p) in asks.iter().enumerate() {
+            out.push(Line::Warn(format!(
+                "{}．{}",
+                n + 1,
+                words::problem_text(p, f)
+            )));
+        }
     }
     out.push(Line::Heading("识别到的考核项目".into()));
     if f.projects.is_empty() && f.items.is_empty() {
@@ -183,7 +240,7 @@ fn lines(f: &ReceiptFacts) -> Vec<Line> {
             .items
             .iter()
             .filter(|(c, _)| c.split('.').next() == Some(code.as_str()))
-            .map(|(c, t)| format!("{c} {t}"))
+            .map(|(_, t)| t.clone())
             .collect();
         if items.is_empty() {
             out.push(Line::Bullet(format!("{}{title}", project_ordinal(code))));
@@ -195,75 +252,51 @@ fn lines(f: &ReceiptFacts) -> Vec<Line> {
             )));
         }
     }
-    out.push(Line::Heading(format!("收到的文件（{} 个）", f.files.len())));
+    out.push(Line::Heading(format!("收到的文件（{}个）", f.files.len())));
+    if f.files.is_empty() {
+        out.push(Line::Bullet("无".into()));
+    }
     for file in &f.files {
         out.push(Line::Bullet(format!(
-            "{}（{}，校验码 {}）",
+            "{}（{}）",
             clean_filename(&file.name),
-            human_size(file.size),
-            &file.sha256[..file.sha256.len().min(12)]
+            human_size(file.size)
         )));
     }
-    if !f.problems.is_empty() {
-        out.push(Line::Heading("需要注意".into()));
-    }
-    for p in &f.problems {
-        out.push(Line::Warn(problem_text(p)));
+    if !notes.is_empty() {
+        out.push(Line::Heading("说明".into()));
+        for p in notes {
+            out.push(Line::Bullet(words::problem_text(p, f)));
+        }
     }
     let contacts: Vec<String> = f
         .received_by
         .iter()
         .filter(|d| !d.phone.is_empty())
-        .map(|d| format!("{} {}（电话 {}）", d.name, d.contact, d.phone))
+        .map(|d| {
+            if d.contact.is_empty() {
+                format!("{}（电话{}）", d.name, d.phone)
+            } else {
+                format!("{}{}（电话{}）", d.name, d.contact, d.phone)
+            }
+        })
         .collect();
     out.push(Line::Para(if contacts.is_empty() {
-        "如对以上内容有疑问，请致电相关科室（联系方式见考核通知）。".into()
+        "如有疑问，请致电相关科室（联系方式见考核通知）。本邮件为系统自动发送的回执，请勿直接回复。"
+            .into()
     } else {
-        format!("如对以上内容有疑问，请联系团市委{}。", contacts.join("、"))
+        format!(
+            "如有疑问，请联系团市委{}。本邮件为系统自动发送的回执，请勿直接回复。",
+            contacts.join("、")
+        )
     }));
+    let signer = f
+        .received_by
+        .first()
+        .map_or_else(String::new, |d| d.name.clone());
+    out.push(Line::Sign(format!("共青团东莞市委员会{signer}")));
+    out.push(Line::Sign(date(f.arrived, f.tz)));
     out
-}
-
-fn problem_text(p: &Problem) -> String {
-    match p {
-        Problem::Misrouted { belongs_to } => format!(
-            "本材料所属考核项目的负责科室是{}，不是收件科室。系统不会自动转发，请将材料发送到{}。",
-            belongs_to
-                .iter()
-                .map(|d| d.name.as_str())
-                .collect::<Vec<_>>()
-                .join("、"),
-            dept_list(belongs_to)
-        ),
-        Problem::PartlyElsewhere { also } => format!(
-            "部分材料属于其他科室负责的项目，请另行发送到{}（系统不会自动转发）。",
-            dept_list(also)
-        ),
-        Problem::UnitUnknown => "未能识别报送单位。请在邮件标题中写明单位名称（如“××镇团委”）后重新发送。".into(),
-        Problem::NoAttachments => "邮件中没有附件。请将工作开展情况表和支撑材料作为附件重新发送。".into(),
-        Problem::OnlyLink => "邮件中只有下载链接（超大附件/网盘），没有附件。链接会过期，请将文件作为附件发送（文件过大可压缩或分多封邮件发送）。".into(),
-        Problem::Unreadable { files } => format!(
-            "以下文件无法打开（文件损坏或设置了密码）：{}。请去除密码或重新导出后再次发送。",
-            shown_names(files)
-        ),
-        Problem::PasswordProtected { files } => format!(
-            "以下文件设置了密码，系统无法打开：{}。请取消密码，将未加密的文件重新发送（无需在邮件中告知密码）。",
-            shown_names(files)
-        ),
-        Problem::ArchiveRefused { files } => format!(
-            "以下压缩包解压后体积异常，系统未予解压：{}。请直接发送其中的文件，或重新压缩后发送。",
-            shown_names(files)
-        ),
-        Problem::NotAssessed => "根据通知，考核对象为各镇（街道）团委和成立一年以上的厂局团委，贵单位本年度不在考核范围内；材料已登记存档。".into(),
-        Problem::Resubmission => "贵单位此前已报送过同一项目的材料，本次材料将作为更新版本，替代之前的版本。".into(),
-        Problem::UnsafeFilename => "有附件的文件名包含路径（如“../”或盘符）或不可见的控制字符，已按安全文件名保存；建议修改文件名后重新发送。".into(),
-        Problem::Unopened { files } => format!(
-            "以下文件内容较大或结构复杂，系统未自动读取，已转工作人员人工核对，无需重新发送：{}。",
-            files.join("、")
-        ),
-        Problem::Quarantined => "邮件已收到并登记，但系统未能自动读取邮件内容，已转工作人员人工核对，无需重新发送；如需补正，工作人员将另行联系。".into(),
-        Problem::SenderUnverified => "本邮件未通过邮件服务商的发件人身份验证，材料暂不计入，待工作人员核实。如本邮件确为贵单位发送，请致电相关科室说明。".into(),
-    }
 }
 
 /// The problems for unreadable files, from each file's name and its
@@ -295,38 +328,55 @@ pub fn unreadable_problems<'a>(files: impl IntoIterator<Item = (String, &'a str)
     out
 }
 
-/// File names as the receipt shows them (see [`clean_filename`]: the unit
-/// chose these names, and the receipt leaves from an official mailbox).
-fn shown_names(files: &[String]) -> String {
-    files
-        .iter()
-        .map(|f| clean_filename(f))
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
 enum Line {
     Para(String),
     Heading(String),
     Bullet(String),
     Warn(String),
+    /// The 落款, right-aligned as on paper.
+    Sign(String),
+}
+
+/// The 落款 sits at the right as on paper; plain text can only indent it.
+pub const SIGN_INDENT: &str = "　　　　　　　　　　";
+
+/// Fonts that carry Simplified Chinese on each platform: without them a
+/// phone may pick a Japanese face and set the punctuation Japanese-style.
+pub const CJK_FONTS: &str = "'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif";
+
+/// The start of every HTML mail mailroom writes to people: Chinese, phone
+/// width, Chinese fonts.
+pub fn html_open(title: &str, body_style: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title></head>\
+         <body style=\"font-family:{CJK_FONTS};{body_style}\">",
+        escape(title)
+    )
 }
 
 pub fn render(f: &ReceiptFacts) -> Rendered {
-    let lines = lines(f);
+    let subject = subject(f);
     let mut text = String::new();
-    let mut html = String::from(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"></head>\
-         <body style=\"font-family:sans-serif;font-size:15px;line-height:1.6;max-width:40em\">",
+    let mut html = html_open(
+        &subject,
+        "font-size:15px;line-height:1.7;max-width:40em;margin:0 auto;padding:0 12px",
     );
-    for l in &lines {
+    for l in &lines(f) {
         match l {
             Line::Para(s) => {
+                // A paragraph after a list stands apart from it.
+                if !text.is_empty() && !text.ends_with("\n\n") {
+                    text.push('\n');
+                }
                 text.push_str(s);
                 text.push_str("\n\n");
                 html.push_str(&format!("<p>{}</p>", escape(s)));
             }
             Line::Heading(s) => {
+                if !text.ends_with("\n\n") {
+                    text.push('\n');
+                }
                 text.push_str(&format!("■ {s}\n"));
                 html.push_str(&format!(
                     "<h3 style=\"font-size:16px;margin:1em 0 .3em\">{}</h3>",
@@ -336,14 +386,21 @@ pub fn render(f: &ReceiptFacts) -> Rendered {
             Line::Bullet(s) => {
                 text.push_str(&format!("  · {s}\n"));
                 html.push_str(&format!(
-                    "<div style=\"margin-left:1em\">· {}</div>",
+                    "<div style=\"margin-left:1em;text-indent:-1em\">· {}</div>",
                     escape(s)
                 ));
             }
             Line::Warn(s) => {
-                text.push_str(&format!("\n！{s}\n"));
+                text.push_str(&format!("{s}\n\n"));
                 html.push_str(&format!(
-                    "<p style=\"color:#b00020\"><b>！</b>{}</p>",
+                    "<p style=\"color:#b00020\"><b>{}</b></p>",
+                    escape(s)
+                ));
+            }
+            Line::Sign(s) => {
+                text.push_str(&format!("{SIGN_INDENT}{s}\n"));
+                html.push_str(&format!(
+                    "<div style=\"text-align:right\">{}</div>",
                     escape(s)
                 ));
             }
@@ -351,7 +408,7 @@ pub fn render(f: &ReceiptFacts) -> Rendered {
     }
     html.push_str("</body></html>");
     Rendered {
-        subject: subject(f),
+        subject,
         text,
         html,
     }

@@ -66,12 +66,20 @@ pub struct Item {
     pub from: Option<String>,
     pub subject: String,
     pub reason: Reason,
-    /// What to do, as a command where there is one.
+    /// What to do, as a command where there is one (for `review`).
     pub action: String,
+    /// What to do, in words, for the department's digest: clerks read mail
+    /// on their phones, and commands belong in `review`, not in mail.
+    pub advice: String,
 }
 
 impl Item {
-    fn new(cfg: &Config, d: &DeliveryView, reason: Reason, action: String) -> Item {
+    fn new(
+        cfg: &Config,
+        d: &DeliveryView,
+        reason: Reason,
+        (action, advice): (String, String),
+    ) -> Item {
         Item {
             ledger_id: d.ledger_id,
             message_key: d.message_key.clone(),
@@ -82,6 +90,7 @@ impl Item {
             subject: d.subject.clone(),
             reason,
             action,
+            advice,
         }
     }
 }
@@ -103,12 +112,15 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
         if resolved.contains(&d.message_key) {
             continue;
         }
-        let mut push = |reason: Reason, action: String| out.push(Item::new(cfg, d, reason, action));
+        let mut push = |reason: Reason, action: String, advice: String| {
+            out.push(Item::new(cfg, d, reason, (action, advice)))
+        };
         let id = d.ledger_id;
         if d.unit.is_none() {
             push(
                 Reason::UnknownUnit,
                 format!("mailroom assign {id} --unit UNIT_ID [--remember-sender]"),
+                "请核对发件人和材料内容，确认报送单位后在系统中指定单位。".to_owned(),
             );
         }
         if d.misrouted {
@@ -120,11 +132,26 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                         .map(|dep| format!("{} {}", dep.name, dep.mailbox))
                 })
                 .collect();
+            let zh_to: Vec<String> = d
+                .expected_departments
+                .iter()
+                .filter_map(|x| cfg.department(x))
+                .map(|dep| {
+                    format!(
+                        "{}（{}，电话{}，邮箱{}）",
+                        dep.name, dep.contact, dep.phone, dep.mailbox
+                    )
+                })
+                .collect();
             push(
                 Reason::Misrouted,
                 format!(
                     "the unit was told to send it to {}; if the items are wrong: mailroom assign {id} --unit UNIT --items CODES; else mailroom review --resolve {id}",
                     to.join(", ")
+                ),
+                format!(
+                    "回执已请该单位改发至{}。如系统识别的考核项目有误，请核对后在系统中重新指定；无误则在系统中标记为已处理。",
+                    zh_to.join("；")
                 ),
             );
         }
@@ -135,6 +162,12 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "the receipt asked the unit to resend; when it has: mailroom review --resolve {id}"
                 ),
+                if only_lock_files(d) {
+                    "附件是 Office 临时文件，不是材料本身；回执已请该单位发送材料原文件，收到后请在系统中标记为已处理。"
+                } else {
+                    "回执已请该单位去除密码或重新导出后再次发送；收到新材料后请在系统中标记为已处理。"
+                }
+                .to_owned(),
             );
         }
         if has("suspicious_archive") {
@@ -143,6 +176,7 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "the receipt asked the unit to send the files unpacked; then: mailroom review --resolve {id}"
                 ),
+                "回执已请该单位直接发送压缩包内的文件；收到后请在系统中标记为已处理。".to_owned(),
             );
         }
         if has("unopened_attachment") {
@@ -151,6 +185,8 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "open the file in the stored message (mailroom export lists its path); then: mailroom review --resolve {id}"
                 ),
+                "附件已保存但未自动读取，请打开原邮件中的附件核对；核对后在系统中标记为已处理。"
+                    .to_owned(),
             );
         }
         if has("quarantined") {
@@ -159,6 +195,7 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "read the message in webmail; to try again: mailroom reprocess --message {id}; or record it: mailroom assign {id} --unit UNIT --items CODES"
                 ),
+                "请在网页邮箱中阅读原邮件，核对单位和考核项目后在系统中指定。".to_owned(),
             );
         }
         if has("sender_unverified") {
@@ -167,6 +204,7 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "confirm with the unit by phone that it sent this; then: mailroom assign {id} --unit UNIT; if forged: mailroom review --resolve {id} --note forged"
                 ),
+                "请致电该单位核实邮件是否由其发送；确认后在系统中指定单位，如系冒用请标记为已处理并注明。".to_owned()
             );
         }
         if has("in_junk") {
@@ -175,6 +213,10 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 format!(
                     "in webmail, open the junk folder and mark {} as not spam (这不是垃圾邮件), so the unit's next mail reaches INBOX; then: mailroom review --resolve {id}",
                     d.from.as_deref().unwrap_or("the sender")
+                ),
+                format!(
+                    "请在网页邮箱的“垃圾邮件”中将发件人{}标记为“不是垃圾邮件”，以免该单位以后的邮件继续被拦截；然后在系统中标记为已处理。",
+                    d.from.as_deref().unwrap_or("（未知）")
                 ),
             );
         }
@@ -185,10 +227,36 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                     "check the unit's address ({}); fix contacts in units.toml; then: mailroom review --resolve {id}",
                     d.from.as_deref().unwrap_or("?")
                 ),
+                format!(
+                    "回执被退回，请核对该单位的联系邮箱（{}），更新单位通讯录后在系统中标记为已处理。",
+                    d.from.as_deref().unwrap_or("未知")
+                ),
             );
         }
     }
     out
+}
+
+/// Whether every file that could not be opened is an Office lock file
+/// (`~$报告.xlsx`): the unit sent the wrong file, not a damaged one.
+fn only_lock_files(d: &DeliveryView) -> bool {
+    let unreadable: Vec<_> = d
+        .attachments
+        .iter()
+        .filter(|a| {
+            a.problem
+                .as_deref()
+                .is_some_and(|p| p.starts_with("unreadable"))
+        })
+        .collect();
+    !unreadable.is_empty()
+        && unreadable.iter().all(|a| {
+            a.filename
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .starts_with("~$")
+        })
 }
 
 /// The items a department's digest shows: its own mailbox's problems, plus
@@ -227,10 +295,21 @@ pub fn for_department(
             cfg,
             d,
             Reason::ForOtherDepartment,
-            format!(
-                "received by {}; the unit was told to send it here. Ask it, or take the file from mailroom (ledger id {})",
-                cfg.department(&d.department).map_or(d.department.as_str(), |x| x.name.as_str()),
-                d.ledger_id
+            (
+                format!(
+                    "received by {}; the unit was told to send it here. Ask it, or take the file from mailroom (ledger id {})",
+                    cfg.department(&d.department)
+                        .map_or(d.department.as_str(), |x| x.name.as_str()),
+                    d.ledger_id
+                ),
+                format!(
+                    "该材料发到了{}，回执已请该单位改发本科室。可联系该单位，或向{}索取（登记号{}）。",
+                    cfg.department(&d.department)
+                        .map_or(d.department.as_str(), |x| x.name.as_str()),
+                    cfg.department(&d.department)
+                        .map_or(d.department.as_str(), |x| x.name.as_str()),
+                    d.ledger_id
+                ),
             ),
         ));
     }

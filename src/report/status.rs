@@ -1,5 +1,5 @@
 //! `mailroom status`: the matrix in the terminal, units down, projects (or a
-//! department's items) across: ✓ on time, L late, · missing.
+//! department's items) across: ✓ 已收, 逾 逾期, · 未收.
 
 use super::DeliveryView;
 use super::columns::{pad, width};
@@ -9,7 +9,7 @@ use crate::config::Config;
 fn mark(c: Cell) -> &'static str {
     match c {
         Cell::OnTime => "✓",
-        Cell::Late => "L",
+        Cell::Late => "逾",
         Cell::Missing => "·",
     }
 }
@@ -23,7 +23,7 @@ pub fn matrix_for(cfg: &Config, deliveries: &[DeliveryView], department: Option<
 
 pub fn render(cfg: &Config, m: &Matrix, title: &str) -> String {
     let mut out = format!(
-        "{title}\n已收/on time {}  逾期/late {}  未收/missing {}   (✓ on time, L late, · missing)\n\n",
+        "{title}\n已收 {}　逾期 {}　未收 {}（✓ 已收，逾 逾期，· 未收）\n\n",
         m.count(Cell::OnTime),
         m.count(Cell::Late),
         m.count(Cell::Missing)
@@ -60,7 +60,7 @@ pub fn render(cfg: &Config, m: &Matrix, title: &str) -> String {
         } else {
             code.as_str()
         };
-        out.push_str(&format!("  {h}: {t}\n"));
+        out.push_str(&format!("  {h}：{t}\n"));
     }
     let _ = cfg;
     out

@@ -1,16 +1,27 @@
 //! The daily digest to a department (科室): what arrived since the last one,
 //! the unit × item matrix for its items, and what needs a person. HTML with
 //! tables, a plain-text alternative, and the matrix as xlsx for Excel/WPS.
+//! Everything a clerk reads is Chinese: what to do is said in words (the
+//! commands are in `mailroom review`), projects are numbered as in the
+//! notice, times carry their date and year.
+//!
+//! `until` is "as of": the matrix counts mail by when it arrived up to then,
+//! so a digest for a past day (`--now`) shows that day's picture even though
+//! the mail was fetched later.
+
+mod html;
+
+pub use html::html;
 
 use std::collections::HashSet;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rust_xlsxwriter::Workbook;
 
 use crate::clean::{clean_filename, clean_text};
 use crate::config::Config;
-use crate::outbox::receipt::escape;
+use crate::outbox::receipt::{date, project_ordinal, when};
 use crate::report::matrix::{self, Cell, Matrix};
 use crate::report::review::{self, Item};
 use crate::report::{DeliveryView, export};
@@ -72,14 +83,16 @@ pub fn build<'a>(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Digest<'a> {
+    // The last digest may lie after `until` (a preview for a past day): the
+    // window then is the day before, never one that runs backwards.
+    let since = if since < until {
+        since
+    } else {
+        until - Duration::days(1)
+    };
     let arrivals: Vec<&DeliveryView> = deliveries
         .iter()
-        .filter(|d| {
-            d.department == department
-                && d.is_submission()
-                && d.fetched_at > since
-                && d.fetched_at <= until
-        })
+        .filter(|d| d.department == department && d.is_submission() && is_new(d, since, until))
         .collect();
     let in_junk = arrivals
         .iter()
@@ -89,7 +102,7 @@ pub fn build<'a>(
     // The matrix counts what had arrived by the digest's time.
     let upto: Vec<DeliveryView> = deliveries
         .iter()
-        .filter(|d| d.fetched_at <= until)
+        .filter(|d| d.received_at <= until)
         .cloned()
         .collect();
     Digest {
@@ -104,12 +117,20 @@ pub fn build<'a>(
     }
 }
 
-fn dept_name(cfg: &Config, id: &str) -> String {
+/// New in the window: arrived in it, or arrived before it but fetched only
+/// in it (a mailbox unreachable overnight) — never mail that arrived after
+/// the digest's time.
+fn is_new(d: &DeliveryView, since: DateTime<Utc>, until: DateTime<Utc>) -> bool {
+    d.received_at <= until
+        && ((d.received_at > since) || (d.fetched_at > since && d.fetched_at <= until))
+}
+
+pub(crate) fn dept_name(cfg: &Config, id: &str) -> String {
     cfg.department(id)
         .map_or_else(|| id.to_owned(), |d| d.name.clone())
 }
 
-fn unit_name(cfg: &Config, id: Option<&str>) -> String {
+pub(crate) fn unit_name(cfg: &Config, id: Option<&str>) -> String {
     id.and_then(|u| cfg.units.get(u))
         .map_or_else(|| "（未识别单位）".to_owned(), |u| u.name.clone())
 }
@@ -119,22 +140,39 @@ pub fn subject(cfg: &Config, d: &Digest<'_>) -> String {
     format!(
         "【每日汇总】{} {}：新收 {} 件，逾期 {} 件，待处理 {} 件",
         dept_name(cfg, &d.department),
-        d.until.with_timezone(&cfg.tz).format("%Y-%m-%d"),
+        date(d.until, cfg.tz),
         d.arrivals.len(),
         late,
         d.needs.len()
     )
 }
 
-fn arrival_line(cfg: &Config, a: &DeliveryView) -> (String, String, String, String, String) {
+/// One arrival: (unit, what, when, files, 按时/逾期).
+pub(crate) fn arrival_line(
+    cfg: &Config,
+    a: &DeliveryView,
+) -> (String, String, String, String, &'static str) {
     let what = if a.items.is_empty() {
         a.projects
             .iter()
-            .map(|p| format!("（{p}）"))
+            .map(|p| project_ordinal(p))
             .collect::<Vec<_>>()
-            .join("、")
+            .join("")
     } else {
-        a.items.join("、")
+        // As the notice cites them: （二）1．加强团的基层基础.
+        a.items
+            .iter()
+            .map(|code| match cfg.campaign.item(code) {
+                Some((p, i)) => format!(
+                    "{}{}．{}",
+                    project_ordinal(&p.code),
+                    code.rsplit('.').next().unwrap_or(code),
+                    i.title
+                ),
+                None => code.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("；")
     };
     let files: Vec<String> = a
         .attachments
@@ -143,29 +181,31 @@ fn arrival_line(cfg: &Config, a: &DeliveryView) -> (String, String, String, Stri
         .collect();
     (
         unit_name(cfg, a.unit.as_deref()),
-        if what.is_empty() { "—".into() } else { what },
-        a.received_at
-            .with_timezone(&cfg.tz)
-            .format("%m-%d %H:%M")
-            .to_string(),
+        if what.is_empty() {
+            "未识别项目".into()
+        } else {
+            what
+        },
+        when(a.received_at, cfg.tz),
         if files.is_empty() {
             "（无附件）".into()
         } else {
             files.join("；")
         },
-        if a.late {
-            "逾期".into()
-        } else {
-            "按时".into()
-        },
+        if a.late { "逾期" } else { "按时" },
     )
 }
 
+/// "2017年12月4日 8:00至2017年12月6日 8:31".
+pub fn window(cfg: &Config, d: &Digest<'_>) -> String {
+    format!("{}至{}", when(d.since, cfg.tz), when(d.until, cfg.tz))
+}
+
 /// The request to the clerk about mail the provider filed as spam.
-const JUNK_NOTE: &str = "以下邮件被邮箱服务商归入垃圾邮件（已正常收取、计入），请在网页邮箱的“垃圾邮件”中将发件人标记为“不是垃圾邮件”，以免该单位以后的邮件继续被拦截：";
+pub(crate) const JUNK_NOTE: &str = "以下邮件被邮箱服务商归入垃圾邮件（已正常收取、计入），请在网页邮箱的“垃圾邮件”中将发件人标记为“不是垃圾邮件”，以免该单位以后的邮件继续被拦截：";
 
 /// Who sent a message: the unit, and the address it came from.
-fn sender_line(cfg: &Config, a: &DeliveryView) -> String {
+pub(crate) fn sender_line(cfg: &Config, a: &DeliveryView) -> String {
     format!(
         "{}（{}）",
         unit_name(cfg, a.unit.as_deref()),
@@ -177,13 +217,13 @@ pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
     let mut t = String::new();
     let m = &d.matrix;
     t.push_str(&format!(
-        "{} 每日汇总（{} 至 {}）\n\n",
+        "{}每日汇总（{}）\n\n",
         dept_name(cfg, &d.department),
-        d.since.with_timezone(&cfg.tz).format("%m-%d %H:%M"),
-        d.until.with_timezone(&cfg.tz).format("%m-%d %H:%M")
+        window(cfg, d)
     ));
     t.push_str(&format!(
-        "本科室负责子项的报送情况：已收 {}，逾期 {}，未收 {}（{} 个单位 × {} 列）\n\n",
+        "截至{}，本科室负责子项的报送情况：已收 {}，逾期 {}，未收 {}（{} 个单位 × {} 列）\n\n",
+        when(d.until, cfg.tz),
         m.count(Cell::OnTime),
         m.count(Cell::Late),
         m.count(Cell::Missing),
@@ -214,127 +254,21 @@ pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
     t.push_str(&format!("\n■ 待处理（{} 件）\n", d.needs.len()));
     for n in &d.needs {
         t.push_str(&format!(
-            "  · [{}] {} {}：{}\n    {}\n",
+            "  · 登记号{} {} {}：{}\n    {}\n",
             n.ledger_id,
             n.reason.zh(),
             unit_name(cfg, n.unit.as_deref()),
             clean_text(&n.subject),
-            n.action
+            n.advice
         ));
     }
     t.push('\n');
     t.push_str(&crate::report::status::render(
         cfg,
         m,
-        "■ 各单位报送情况（表格见附件 xlsx）",
+        "■ 各单位报送情况（表格见附件）",
     ));
     t
-}
-
-pub fn html(cfg: &Config, d: &Digest<'_>) -> String {
-    let m = &d.matrix;
-    let td = "style=\"border:1px solid #ccc;padding:2px 6px\"";
-    let mut h = String::from(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"></head><body style=\"font-family:sans-serif;font-size:14px\">",
-    );
-    h.push_str(&format!(
-        "<h2 style=\"font-size:18px\">{} 每日汇总</h2><p>{} 至 {}</p>",
-        escape(&dept_name(cfg, &d.department)),
-        d.since.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M"),
-        d.until.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M")
-    ));
-    h.push_str(&format!(
-        "<p><b>已收 {}</b>　<b style=\"color:#b36b00\">逾期 {}</b>　<b style=\"color:#b00020\">未收 {}</b>　新收 {} 件　待处理 {} 件</p>",
-        m.count(Cell::OnTime),
-        m.count(Cell::Late),
-        m.count(Cell::Missing),
-        d.arrivals.len(),
-        d.needs.len()
-    ));
-    h.push_str("<h3>新收材料</h3>");
-    if d.arrivals.is_empty() {
-        h.push_str("<p>无</p>");
-    } else {
-        h.push_str(&format!("<table style=\"border-collapse:collapse\"><tr><th {td}>时间</th><th {td}>单位</th><th {td}>子项</th><th {td}>文件</th><th {td}>按时/逾期</th></tr>"));
-        for a in &d.arrivals {
-            let (u, what, at, files, late) = arrival_line(cfg, a);
-            h.push_str(&format!(
-                "<tr><td {td}>{at}</td><td {td}>{}</td><td {td}>{}</td><td {td}>{}</td><td {td}>{late}</td></tr>",
-                escape(&u),
-                escape(&what),
-                escape(&files)
-            ));
-        }
-        h.push_str("</table>");
-    }
-    if let Some(line) = sending_line(cfg, d) {
-        h.push_str(&format!("<h3>发信情况</h3><p>{}</p>", escape(&line)));
-    }
-    if !d.in_junk.is_empty() {
-        h.push_str(&format!(
-            "<h3>被归入垃圾邮件（{} 件）</h3><p>{}</p><ul>",
-            d.in_junk.len(),
-            escape(JUNK_NOTE)
-        ));
-        for a in &d.in_junk {
-            h.push_str(&format!(
-                "<li>{}：{}</li>",
-                escape(&sender_line(cfg, a)),
-                escape(&clean_text(&a.subject))
-            ));
-        }
-        h.push_str("</ul>");
-    }
-    h.push_str("<h3>待处理</h3>");
-    if d.needs.is_empty() {
-        h.push_str("<p>无</p>");
-    } else {
-        h.push_str("<ul>");
-        for n in &d.needs {
-            h.push_str(&format!(
-                "<li>[{}] <b>{}</b> {}：{}<br><code>{}</code></li>",
-                n.ledger_id,
-                n.reason.zh(),
-                escape(&unit_name(cfg, n.unit.as_deref())),
-                escape(&clean_text(&n.subject)),
-                escape(&n.action)
-            ));
-        }
-        h.push_str("</ul>");
-    }
-    h.push_str("<h3>各单位报送情况</h3><table style=\"border-collapse:collapse\"><tr><th ");
-    h.push_str(td);
-    h.push_str(">单位</th>");
-    for (code, title) in &m.columns {
-        let head = if code == matrix::FORM {
-            title.clone()
-        } else {
-            code.clone()
-        };
-        h.push_str(&format!(
-            "<th {td} title=\"{}\">{}</th>",
-            escape(title),
-            escape(&head)
-        ));
-    }
-    h.push_str("</tr>");
-    for (i, (_, uname)) in m.units.iter().enumerate() {
-        h.push_str(&format!("<tr><td {td}>{}</td>", escape(uname)));
-        for c in &m.cells[i] {
-            let bg = match c {
-                Cell::OnTime => "#e2f0d9",
-                Cell::Late => "#ffe699",
-                Cell::Missing => "#f8cbad",
-            };
-            h.push_str(&format!(
-                "<td style=\"border:1px solid #ccc;padding:2px 6px;background:{bg}\">{}</td>",
-                c.zh()
-            ));
-        }
-        h.push_str("</tr>");
-    }
-    h.push_str("</table></body></html>");
-    h
 }
 
 /// The attachment: the matrix and the arrivals, for Excel or WPS.
@@ -344,10 +278,10 @@ pub fn xlsx(cfg: &Config, d: &Digest<'_>) -> Result<Vec<u8>> {
         &mut wb,
         "报送情况",
         &format!(
-            "{}：{} 负责子项报送情况（截至 {}）",
+            "{}：{}负责子项报送情况（截至{}）",
             cfg.campaign.campaign.title,
             dept_name(cfg, &d.department),
-            d.until.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M")
+            when(d.until, cfg.tz)
         ),
         &d.matrix,
     )?;

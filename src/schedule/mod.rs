@@ -261,7 +261,7 @@ pub fn digest_mail(
         kind: OutKind::Digest,
         dedupe_key: format!("digest:{dept}:{}", fmt_time(slot)),
         department: dept.to_owned(),
-        from_name: "mailroom 报送汇总".into(),
+        from_name: "考核材料报送汇总".into(),
         from,
         to: cfg.digest_recipients(dept),
         subject: digest::subject(cfg, &d),
@@ -383,6 +383,22 @@ pub async fn preview_reminders(app: &App) -> Result<Vec<Outgoing>> {
     }
     let all = report::deliveries(&app.ledger.pool).await?;
     reminder_mails(&app.config, &all, now, now)
+}
+
+/// `mailroom remind --preview --json`: what each reminder that would go out
+/// now says, as data.
+pub async fn preview_reminder_summaries(app: &App) -> Result<Vec<remind::Summary>> {
+    let now = app.now();
+    if now >= app.config.campaign.campaign.deadline.with_timezone(&Utc) {
+        return Ok(Vec::new());
+    }
+    let all = report::deliveries(&app.ledger.pool).await?;
+    Ok(remind::due(&app.config, &all)
+        .iter()
+        // As `reminder_mails`: a unit without an address gets none.
+        .filter(|r| !r.unit.contacts.is_empty())
+        .map(|r| remind::summary(&app.config, r))
+        .collect())
 }
 
 /// Reminders of one run leave one after another over
