@@ -138,17 +138,34 @@ async fn the_corpus_through_the_whole_pipeline_matches_every_label() {
         if want_att != have_att {
             diff.push(format!("attachments: want {want_att:?}, have {have_att:?}"));
         }
-        // Every attachment is stored, content-addressed, with the right bytes.
-        for a in d["attachments"].as_array().into_iter().flatten() {
-            let sha = a["sha256"].as_str().unwrap_or("");
-            let stored = app.data_dir().join("attachments").join(&sha[..2]).join(sha);
-            match std::fs::read(&stored) {
-                Ok(bytes) if sha256_hex(&bytes) == sha => {}
-                _ => diff.push(format!(
-                    "attachment {sha} not stored at {}",
-                    stored.display()
-                )),
+        // The message is stored byte for byte, content-addressed, and every
+        // attachment is found in it again: the raw message is its one copy.
+        let raw = std::fs::read(path).expect("corpus file");
+        let sha = sha256_hex(&raw);
+        let stored = app
+            .data_dir()
+            .join("raw")
+            .join(&sha[..2])
+            .join(format!("{sha}.eml"));
+        match std::fs::read(&stored) {
+            Ok(bytes) if bytes == raw => {
+                let again: Vec<String> =
+                    mailroom::inspect::inspect(&bytes, &mailroom::inspect::Limits::default())
+                        .attachments
+                        .into_iter()
+                        .map(|a| a.sha256)
+                        .collect();
+                for a in d["attachments"].as_array().into_iter().flatten() {
+                    let sha = a["sha256"].as_str().unwrap_or("");
+                    if !again.iter().any(|s| s == sha) {
+                        diff.push(format!(
+                            "attachment {sha} not found in {}",
+                            stored.display()
+                        ));
+                    }
+                }
             }
+            _ => diff.push(format!("message not stored at {}", stored.display())),
         }
         if d["received_at"]
             .as_str()

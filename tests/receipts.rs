@@ -228,7 +228,7 @@ async fn robots_get_no_receipt_and_an_auto_responder_cannot_start_a_loop() {
     assert!(
         kinds
             .iter()
-            .any(|k| k.starts_with("other/suppressed:other/\"回执")),
+            .any(|k| k.starts_with("other/suppressed:other/\"【回执】")),
         "our own receipt is other: {kinds:?}"
     );
 }

@@ -212,6 +212,7 @@ fn lines(f: &ReceiptFacts) -> Vec<Line> {
                     ..
                 }
                 | Problem::Unreadable { .. }
+                | Problem::PasswordProtected { .. }
                 | Problem::ArchiveRefused { .. }
                 | Problem::Misrouted { .. }
                 | Problem::PartlyElsewhere { .. }

@@ -378,14 +378,14 @@ fn password_protected_files_are_asked_for_without_the_password() {
     let r = render(&f);
     assert!(
         r.text.contains(
-            "以下文件设置了密码，系统无法打开：表.xls。请取消密码，将未加密的文件重新发送"
+            "以下文件设置了密码，系统无法打开：“表.xls”。请取消密码，将未加密的文件重新发送"
         ),
         "{}",
         r.text
     );
     assert!(
         r.text
-            .contains("以下文件无法打开（文件损坏或设置了密码）：坏.docx")
+            .contains("以下文件无法打开（文件可能已损坏或格式无法识别）：“坏.docx”")
     );
     assert!(!r.text.contains("大.xlsx"));
 }

@@ -124,7 +124,7 @@ pub fn problem_text(p: &Problem, f: &ReceiptFacts) -> String {
             }
         }
         Problem::Unreadable { files } => format!(
-            "以下文件无法打开（文件已损坏或设置了密码）：{}。请去除密码或重新导出后再次发送。",
+            "以下文件无法打开（文件可能已损坏或格式无法识别）：{}。请检查文件，重新导出后再次发送。",
             shown_names(files)
         ),
         Problem::PasswordProtected { files } => format!(
