@@ -356,3 +356,56 @@ async fn killed_between_the_servers_250_and_the_ledger_one_mail_goes_twice_and_n
         assert_eq!(*n, expected, "{id}: {accepted:#?}");
     }
 }
+
+/// `552 Illegal Attachment`: the provider refuses a file type. Here the
+/// emulator refuses .xlsx, so the reminders (which carry the blank overview
+/// form) fail, each alone and with the reason, while the receipt (no
+/// attachment) from the same account goes.
+#[tokio::test]
+async fn an_illegal_attachment_fails_that_mail_alone_with_a_reason() {
+    let t0 = "2018-01-19T09:00:05+08:00";
+    let opts = AppOptions {
+        schedules: true,
+        ..AppOptions::default()
+    };
+    let (app, accounts) = via_netease("illegal", opts);
+    let org = app.user("org").to_owned();
+    account(
+        &accounts,
+        &org,
+        &serde_json::json!({"illegal_extensions": [".xlsx"], "now": t0}),
+    );
+    let unit = format!("{}-unit@example.test", app.tag);
+    app.append(
+        "org",
+        &submission_from(&unit, &org, 1),
+        "2018-01-19T08:00:00+08:00",
+    )
+    .await;
+    // A first pass before the reminder slot: the schedule starts counting
+    // from a process's first start, not from the campaign's beginning.
+    once_at(&app, "2018-01-19T08:30:30+08:00");
+    let log = once_at(&app, t0);
+    let outbox = app.outbox();
+    let kind_state = |k: &str, s: &str| {
+        outbox
+            .iter()
+            .filter(|o| o["kind"] == k && o["state"] == s)
+            .count()
+    };
+    assert_eq!(kind_state("receipt", "sent"), 1, "{outbox:#?}");
+    let failed: Vec<&Value> = outbox
+        .iter()
+        .filter(|o| o["kind"] == "reminder" && o["state"] == "failed")
+        .collect();
+    assert!(!failed.is_empty(), "{outbox:#?}");
+    assert_eq!(kind_state("reminder", "sent"), 0);
+    for o in &failed {
+        let err = o["last_error"].as_str().unwrap_or("");
+        assert!(
+            err.starts_with("an attachment type the provider refuses") && err.contains("552"),
+            "{err}"
+        );
+    }
+    assert!(log.contains("the server refused the mail"), "{log}");
+}
