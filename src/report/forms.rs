@@ -138,7 +138,8 @@ pub async fn collect(
             continue;
         };
         // One message in several department mailboxes is one form.
-        if !(d.counts() && d.has_form && d.received_at <= until) || !seen.insert(&d.message_key) {
+        let wanted = d.counts() && d.has_form && d.received_at <= until;
+        if !wanted || !seen.insert(&d.message_key) {
             continue;
         }
         let (raw_path, oversize): (String, i64) =
