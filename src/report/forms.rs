@@ -179,7 +179,7 @@ const NO_WIDTH: f64 = 5.0;
 const UNIT_WIDTH: f64 = 16.0;
 const TEXT_WIDTH: f64 = 40.0;
 const FILE_WIDTH: f64 = 22.0;
-const TIME_WIDTH: f64 = 16.0;
+const TIME_WIDTH: f64 = 19.0;
 /// Excel's tallest row, in points: a longer text is all in its cell but
 /// shows whole only on screen.
 const MAX_ROW_PT: f64 = 409.0;
