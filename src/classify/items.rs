@@ -310,25 +310,28 @@ fn find_in_path(c: &CampaignFile, path: &str) -> Found {
     f
 }
 
+/// The project a form row is about, by ordinal or by title.
+pub fn form_row_project(c: &CampaignFile, row: &crate::inspect::FormRow) -> Option<String> {
+    row.ordinal.and_then(|n| project_code(c, n)).or_else(|| {
+        let label = compact(&row.label);
+        c.projects
+            .iter()
+            .find(|p| {
+                let t = compact(&p.title);
+                label.contains(&t) || p.keywords.iter().any(|k| label.contains(&compact(k)))
+            })
+            .map(|p| p.code.clone())
+    })
+}
+
 /// Projects whose rows are filled in, by ordinal or by title.
 fn form_projects(c: &CampaignFile, insp_form: &crate::inspect::Form) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for row in insp_form.rows.iter().filter(|r| r.filled) {
-        let code = row.ordinal.and_then(|n| project_code(c, n)).or_else(|| {
-            let label = compact(&row.label);
-            c.projects
-                .iter()
-                .find(|p| {
-                    let t = compact(&p.title);
-                    label.contains(&t) || p.keywords.iter().any(|k| label.contains(&compact(k)))
-                })
-                .map(|p| p.code.clone())
-        });
-        if let Some(code) = code {
-            out.insert(code);
-        }
-    }
-    out
+    insp_form
+        .rows
+        .iter()
+        .filter(|r| r.filled)
+        .filter_map(|row| form_row_project(c, row))
+        .collect()
 }
 
 #[derive(Debug, Clone, Default)]

@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::config::{CampaignFile, UnitsFile};
 use crate::inspect::Inspection;
 
-pub use items::{Found as ItemEvidence, KeywordIndex, find_in_name, find_in_text};
+pub use items::{
+    Found as ItemEvidence, KeywordIndex, find_in_name, find_in_text, form_row_project,
+};
 pub use unit::UnitMatcher;
 
 /// What the classifier needs besides the message.

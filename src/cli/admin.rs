@@ -165,6 +165,28 @@ pub async fn digest(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `mailroom forms --out FILE`: the overview forms collated as of now.
+pub async fn forms(cfg: Config, clock: Clock, out: &std::path::Path) -> Result<ExitCode> {
+    let app = App::open(cfg, clock).await?;
+    let deliveries = report::deliveries(&app.ledger.pool).await?;
+    let now = app.now();
+    let found = report::forms::collect(&app, &deliveries, now).await?;
+    let lines = report::forms::lines(&app.config, found);
+    let bytes = report::forms::xlsx(&app.config, &lines, now)?;
+    app.ledger.close().await;
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let sent = lines.iter().filter(|l| l.form.is_some()).count();
+    let missing = lines
+        .iter()
+        .filter(|l| l.assessed && l.form.is_none())
+        .count();
+    say!(
+        "{sent} unit(s) sent an overview form, {missing} assessed unit(s) none: {}",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// How `digest --preview` and `remind --preview` print.
 #[derive(Debug, Clone)]
 pub struct PreviewOutput {

@@ -114,6 +114,14 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Every unit's overview form (工作开展情况表) side by side, as an xlsx
+    /// workbook: what each unit wrote per project in its latest form, and
+    /// the units that sent none.
+    Forms {
+        /// The workbook to write (e.g. 工作开展情况表汇总.xlsx).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Submissions that arrived after the deadline.
     Late {
         #[arg(long)]
@@ -352,6 +360,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
+        Command::Forms { out } => admin::forms(load(&cli, Secrets::Skip)?, clock(&cli), out).await,
         Command::Digest {
             department,
             html,

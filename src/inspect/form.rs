@@ -6,6 +6,17 @@
 
 use super::{Form, FormRow};
 
+/// Characters of one row's text kept. The notice's form leaves a cell per
+/// project; what units write there runs to a page or two (a few thousand
+/// characters). Past this the text is cut with a mark, so a pasted report
+/// cannot make the inspection (and the pipe from the worker) huge.
+pub(crate) const MAX_ROW_CHARS: usize = 8_000;
+/// Characters of row text kept over a whole form: a sheet with thousands
+/// of rows under a form's header keeps only its first rows' text.
+const MAX_FORM_CHARS: usize = 48_000;
+/// Marks a cut text, in the register of the notice.
+const CUT: &str = "……（以下从略）";
+
 const UNIT_LABELS: &[&str] = &["填表单位", "填报单位", "报送单位", "单位名称"];
 /// Where the unit value stops when more follows on the same line.
 const VALUE_STOPS: &[&str] = &[
@@ -135,6 +146,47 @@ fn header(rows: &[Vec<String>]) -> Option<(usize, usize)> {
     None
 }
 
+/// The description cells as written: each trimmed, placeholders ("/", "无")
+/// and repeats (a merged cell read twice) dropped, one per line.
+fn row_text(desc: &[&String]) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for d in desc {
+        let t = d.trim();
+        if !is_placeholder(t) && parts.last() != Some(&t) {
+            parts.push(t);
+        }
+    }
+    parts.join("\n")
+}
+
+/// Adds `more` to a row's text on a new line, within [`MAX_ROW_CHARS`] for
+/// the row and `budget` for the form.
+fn append(text: &mut String, more: &str, budget: &mut usize) {
+    if more.is_empty() || text.ends_with(CUT) {
+        return;
+    }
+    let sep = usize::from(!text.is_empty());
+    let room = MAX_ROW_CHARS
+        .saturating_sub(text.chars().count() + sep)
+        .min((*budget).saturating_sub(sep));
+    if room == 0 {
+        return;
+    }
+    if sep == 1 {
+        text.push('\n');
+    }
+    let n = more.chars().count();
+    if n <= room {
+        text.push_str(more);
+        *budget -= n + sep;
+    } else {
+        let keep = room.saturating_sub(CUT.chars().count());
+        text.extend(more.chars().take(keep));
+        text.push_str(CUT);
+        *budget = budget.saturating_sub(room + sep);
+    }
+}
+
 pub(crate) fn find(rows: &[Vec<String>], member: Option<String>) -> Option<Form> {
     let (labelled, unit) = find_unit(rows);
     let titled = rows.iter().flatten().any(|c| {
@@ -144,7 +196,8 @@ pub(crate) fn find(rows: &[Vec<String>], member: Option<String>) -> Option<Form>
     });
     let head = header(rows);
     let start = head.map_or(0, |(ri, _)| ri + 1);
-    let mut out_rows = Vec::new();
+    let mut out_rows: Vec<FormRow> = Vec::new();
+    let mut budget = MAX_FORM_CHARS;
     for row in rows.iter().skip(start) {
         let cells: Vec<(usize, &String)> = row
             .iter()
@@ -185,6 +238,13 @@ pub(crate) fn find(rows: &[Vec<String>], member: Option<String>) -> Option<Form>
         };
         let _ = first_i;
         if label.trim().is_empty() {
+            // Under the header, a row with no label continues the row above
+            // (a project's cell split over several rows, the label merged).
+            if head.is_some()
+                && let Some(prev) = out_rows.last_mut()
+            {
+                append(&mut prev.text, &row_text(&desc), &mut budget);
+            }
             continue;
         }
         // Without an ordinal the row may still carry a project title; the
@@ -194,10 +254,13 @@ pub(crate) fn find(rows: &[Vec<String>], member: Option<String>) -> Option<Form>
             continue;
         }
         let filled = !desc.iter().all(|d| is_placeholder(d));
+        let mut text = String::new();
+        append(&mut text, &row_text(&desc), &mut budget);
         out_rows.push(FormRow {
             ordinal: ord,
             label: label.split_whitespace().collect::<Vec<_>>().join(" "),
             filled,
+            text,
         });
     }
     let ordinals = out_rows.iter().filter(|r| r.ordinal.is_some()).count();

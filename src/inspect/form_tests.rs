@@ -73,3 +73,47 @@ fn an_ordinary_table_is_not_a_form() {
         .is_none()
     );
 }
+
+#[test]
+fn rows_keep_what_was_written_continuations_included() {
+    let f = find(
+        &rows(&[
+            &["2017年东莞共青团工作开展情况表"],
+            &["序号", "考核项目", "工作开展情况"],
+            &[
+                "（一）",
+                "青少年思想引领",
+                " 开展宣讲12场。\n覆盖1500人次。 ",
+            ],
+            &["", "", "另组织主题团日4次。"],
+            &["（二）", "深化改革", "／"],
+        ]),
+        None,
+    )
+    .expect("a form");
+    let texts: Vec<&str> = f.rows.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec!["开展宣讲12场。\n覆盖1500人次。\n另组织主题团日4次。", ""]
+    );
+}
+
+#[test]
+fn a_long_text_is_cut_with_a_mark() {
+    let long = "团".repeat(MAX_ROW_CHARS * 2);
+    let f = find(
+        &rows(&[
+            &["序号", "考核项目", "工作开展情况"],
+            &["（一）", "甲", &long],
+            &["（二）", "乙", &long],
+            &["（三）", "丙", "短"],
+        ]),
+        None,
+    )
+    .expect("a form");
+    let first = &f.rows[0].text;
+    assert_eq!(first.chars().count(), MAX_ROW_CHARS);
+    assert!(first.ends_with(CUT));
+    assert!(f.rows.iter().all(|r| r.filled));
+    assert_eq!(f.rows[2].text, "短");
+}

@@ -241,6 +241,11 @@ pub struct FormRow {
     pub label: String,
     /// The work-description cell holds something other than blanks or "/".
     pub filled: bool,
+    /// What the unit wrote there (cells joined by line breaks, placeholders
+    /// dropped), at most `form::MAX_ROW_CHARS` characters, for the
+    /// collated forms (`report::forms`). Empty when not filled.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

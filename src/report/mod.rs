@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod export;
 pub mod form;
+pub mod forms;
 pub mod labels;
 pub mod late;
 pub mod matrix;

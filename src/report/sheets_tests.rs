@@ -222,3 +222,30 @@ fn the_blank_form_prints_on_one_portrait_page_like_the_notice() {
         .sum();
     assert!(widths <= (8.27 - 1.4) * 96.0, "{widths} px");
 }
+
+#[test]
+fn the_forms_summary_prints_like_the_export() {
+    use crate::report::forms;
+    let cfg = config();
+    let found = forms::Found {
+        unit: "shipai".into(),
+        file: "石排.docx".into(),
+        received_at: at("2018-01-22T10:00:00+08:00"),
+        texts: vec![("1".into(), "宣讲12场".into())],
+    };
+    let lines = forms::lines(&cfg, vec![found]);
+    let bytes = forms::xlsx(&cfg, &lines, at("2018-01-29T08:00:00+08:00")).expect("summary");
+    assert_printable(&part(&bytes, "xl/worksheets/sheet1.xml"), "landscape");
+    assert_printable(&part(&bytes, "xl/worksheets/sheet2.xml"), "portrait");
+    let wb = part(&bytes, "xl/workbook.xml");
+    // The header row and the 序号/单位 columns on every page.
+    assert_eq!(
+        print_titles(&wb, 0),
+        "工作开展情况表汇总!$A:$B,工作开展情况表汇总!$3:$3"
+    );
+    assert_eq!(print_titles(&wb, 1), "未报送工作开展情况表的单位!$3:$3");
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(styles.contains("<left style=\"thin\">"), "{styles}");
+    assert!(styles.contains("wrapText=\"1\""), "{styles}");
+    assert!(styles.contains("vertical=\"top\""), "{styles}");
+}

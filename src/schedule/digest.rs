@@ -291,6 +291,17 @@ pub fn xlsx(cfg: &Config, d: &Digest<'_>) -> Result<Vec<u8>> {
         .context("cannot write the digest's workbook")
 }
 
+/// The department that collates the year's assessment (notice, 四（四）
+/// 结果汇总: 团市委组织部): its digest carries every unit's overview form
+/// side by side (`report::forms`) once the deadline has passed, when the
+/// forms are all in and it starts its work.
+pub const COLLATOR: &str = "org";
+
+/// Whether the digest of `department` at `until` carries the forms summary.
+pub fn carries_forms(cfg: &Config, department: &str, until: DateTime<Utc>) -> bool {
+    department == COLLATOR && until >= cfg.campaign.campaign.deadline.with_timezone(&Utc)
+}
+
 pub fn filename(cfg: &Config, d: &Digest<'_>) -> String {
     format!(
         "{}报送情况{}.xlsx",

@@ -157,6 +157,7 @@ pub async fn step(app: &App) -> Result<Vec<Outcome>> {
                         now,
                         slot,
                         outbox::account_hold(&app.ledger.pool, dept).await?,
+                        forms_summary(app, all, dept, now).await?,
                     )?],
                     None,
                 )
@@ -250,6 +251,7 @@ pub fn digest_mail(
     now: DateTime<Utc>,
     slot: DateTime<Utc>,
     sending: Option<outbox::AccountHold>,
+    forms: Option<FileAttachment>,
 ) -> Result<Outgoing> {
     let mut d = digest::build(cfg, all, resolved, dept, since, now);
     d.sending = sending;
@@ -267,11 +269,13 @@ pub fn digest_mail(
         subject: digest::subject(cfg, &d),
         text: digest::text(cfg, &d),
         html: digest::html(cfg, &d),
-        attachments: vec![FileAttachment {
+        attachments: std::iter::once(FileAttachment {
             filename: digest::filename(cfg, &d),
             content_type: form::XLSX_MIME.into(),
             bytes: xlsx,
-        }],
+        })
+        .chain(forms)
+        .collect(),
         in_reply_to: None,
         references: Vec::new(),
     })
@@ -372,7 +376,27 @@ pub async fn preview_digest(app: &App, dept: &str) -> Result<Outgoing> {
         now,
         now,
         outbox::account_hold(&app.ledger.pool, dept).await?,
+        forms_summary(app, &all, dept, now).await?,
     )
+}
+
+/// The overview forms collated (`report::forms`), when this digest carries
+/// them (see [`digest::carries_forms`]). Read from the raw messages, so
+/// built here, where the ledger and the workers are, not in `digest_mail`.
+async fn forms_summary(
+    app: &App,
+    all: &[DeliveryView],
+    dept: &str,
+    until: DateTime<Utc>,
+) -> Result<Option<FileAttachment>> {
+    if !digest::carries_forms(&app.config, dept, until) {
+        return Ok(None);
+    }
+    Ok(Some(FileAttachment {
+        filename: report::forms::FILENAME.into(),
+        content_type: form::XLSX_MIME.into(),
+        bytes: report::forms::summary(app, all, until).await?,
+    }))
 }
 
 /// `mailroom remind --preview`: the reminders that would go out now.
