@@ -7,6 +7,7 @@ pub mod form;
 pub mod labels;
 pub mod late;
 pub mod matrix;
+pub mod received;
 pub mod review;
 pub mod sheets;
 pub mod status;
@@ -88,6 +89,8 @@ pub struct DeliveryView {
     /// `sent`, `queued`, `failed`, `bounced`, `suppressed:<reason>`, or `none`.
     pub receipt: String,
     pub reasons: Vec<String>,
+    /// A person marked it dealt with (`mailroom review --resolve`).
+    pub resolved: bool,
 }
 
 impl DeliveryView {
@@ -105,6 +108,33 @@ impl DeliveryView {
                     .flags
                     .iter()
                     .any(|f| f == "sender_unverified" || f == "quarantined"))
+    }
+
+    fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+
+    /// What its material supplies, by the one rule ([`received`]).
+    pub fn received(&self) -> received::Received {
+        received::received(&received::Message {
+            items: &self.items,
+            projects: &self.projects,
+            files: self
+                .attachments
+                .iter()
+                .map(|a| received::File {
+                    name: &a.filename,
+                    size: a.size,
+                    problem: a.problem.as_deref(),
+                    members: a.members.as_deref(),
+                    items: &a.items,
+                })
+                .collect(),
+            link_only: self.has_flag("external_link"),
+            unseen: self.has_flag("quarantined"),
+            by_hand: self.unit_source.as_deref() == Some("manual"),
+            resolved: self.resolved,
+        })
     }
 }
 
@@ -131,6 +161,7 @@ struct Row {
     detail: String,
     outbox_state: Option<String>,
     suppressed: Option<String>,
+    resolved: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -156,7 +187,8 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
         "SELECT d.message_row, m.uid, m.message_id, d.message_key, d.department, d.received_at,
                 m.fetched_at, d.from_addr, d.subject, d.kind, d.unit, d.unit_source, d.projects, d.items, d.late,
                 d.misrouted, d.expected_departments, d.flags, d.detail,
-                o.state AS outbox_state, r.suppressed
+                o.state AS outbox_state, r.suppressed,
+                EXISTS (SELECT 1 FROM reviews v WHERE v.message_key = d.message_key) AS resolved
          FROM deliveries d
          JOIN messages m ON m.id = d.message_row
          LEFT JOIN receipts r ON r.message_key = d.message_key
@@ -245,6 +277,7 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
                 attachments: by_row.remove(&r.message_row).unwrap_or_default(),
                 receipt,
                 reasons,
+                resolved: r.resolved != 0,
             })
         })
         .collect()

@@ -8,6 +8,7 @@ use crate::classify::Flag;
 use crate::config::Config;
 use crate::intake::record::AttachmentRow;
 use crate::outbox::receipt::{Dept, FileLine, Problem, ReceiptFacts};
+use crate::report::received::is_lock_file;
 
 fn dept(cfg: &Config, id: &str) -> Dept {
     match cfg.department(id) {
@@ -114,7 +115,7 @@ pub(super) fn facts(
                     .as_deref()
                     .is_some_and(|p| p.starts_with("unreadable"))
             })
-            .partition(|f| is_lock_file(f));
+            .partition(|f| is_lock_file(&f.filename, f.problem.as_deref()));
         if !locks.is_empty() {
             problems.push(Problem::LockFiles {
                 files: locks.iter().map(|f| f.display_name()).collect(),
@@ -189,15 +190,6 @@ pub(super) fn facts(
     }
 }
 
-/// An Office lock file (`~$报告.xlsx`), as `inspect::content` describes it.
-fn is_lock_file(f: &AttachmentRow) -> bool {
-    let base = f.filename.rsplit(['/', '\\']).next().unwrap_or("");
-    base.starts_with("~$")
-        || f.problem
-            .as_deref()
-            .is_some_and(|p| p.contains("lock file"))
-}
-
 /// Whether every unsafe name is only a directory path the sender's mail
 /// program left in (`C:\Documents and Settings\…\桌面\表.xlsx`): the
 /// receipt shows the base name and nothing is wrong with the material.
@@ -242,20 +234,6 @@ mod tests {
             members: None,
             problem: problem.map(str::to_owned),
         }
-    }
-
-    #[test]
-    fn lock_files_are_told_apart_from_damaged_files() {
-        let lock = "unreadable: an Office lock file (~$…), not the document";
-        assert!(is_lock_file(&file("~$表.xlsx", Some(lock))));
-        assert!(is_lock_file(&file(
-            "D:\\材料\\~$表.xlsx",
-            Some("unreadable: x")
-        )));
-        assert!(!is_lock_file(&file(
-            "表.xlsx",
-            Some("unreadable: corrupt or truncated zip container")
-        )));
     }
 
     #[test]
