@@ -47,7 +47,9 @@ pub struct AttachmentView {
     pub items: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    #[serde(skip)]
+    /// `unreadable: …`, `suspicious: …` or `unopened: …`: the export
+    /// carries it so the received rule can be checked from the export alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
 }
 
