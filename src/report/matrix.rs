@@ -176,3 +176,7 @@ pub fn by_project(cfg: &Config, deliveries: &[DeliveryView]) -> Matrix {
         r.projects.iter().any(|p| p == code) && !d.form_projects.iter().any(|p| p == code)
     })
 }
+
+#[cfg(test)]
+#[path = "matrix_tests.rs"]
+mod tests;
