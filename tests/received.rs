@@ -56,19 +56,18 @@ fn refused_zip(member: &str) -> Vec<u8> {
     w.finish().expect("finish").into_inner()
 }
 
+/// Imports a message; the refused zip's unit also gets its receipt, to
+/// check that the receipt and the reminder tell it the same.
 fn ingest(app: &TestApp, name: &str, raw: &[u8], at: &str) {
     let path = app.dir.path().join(name);
     std::fs::write(&path, raw).expect("write eml");
     let p = path.to_str().expect("utf-8 path").to_owned();
-    let out = app.run(&[
-        "ingest",
-        "--department",
-        "org",
-        "--received-at",
-        at,
-        "--no-receipts",
-        &p,
-    ]);
+    let mut args = vec!["ingest", "--department", "org", "--received-at", at];
+    if name != "refused.eml" {
+        args.push("--no-receipts");
+    }
+    args.push(&p);
+    let out = app.run(&args);
     assert!(
         out.status.success(),
         "{}",
@@ -241,6 +240,19 @@ fn only_usable_material_counts_in_the_matrix_reminders_and_digest() {
     assert!(!chashan.iter().any(|i| i == "3.2"), "{chashan:?}");
     assert!(chashan.iter().any(|i| i == "4.2") && chashan.iter().any(|i| i == "4.3"));
     assert!(!missing_items(&r, "shipai").iter().any(|i| i == "3.2"));
+    // Told by its receipt to resend, the unit is told by the reminder that
+    // it still lacks every item, not one fewer.
+    let receipt = app
+        .outbox()
+        .into_iter()
+        .find(|o| o["kind"] == "receipt")
+        .expect("the refused zip's receipt");
+    assert!(
+        receipt["subject"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("【需补正】石碣镇团委")),
+        "{receipt}"
+    );
     let shijie = stdout_of(
         &app,
         &["remind", "--preview", "--unit", "shijie", "--now", NOW],

@@ -119,7 +119,7 @@ pub(super) fn facts(
         if !locks.is_empty() {
             problems.push(Problem::LockFiles {
                 files: locks.iter().map(|f| f.display_name()).collect(),
-                nothing_else: files.iter().all(|f| f.problem.is_some()),
+                nothing_else: !files.iter().any(usable),
             });
         }
         // The flag without a file to name (recorded before per-file
@@ -190,6 +190,23 @@ pub(super) fn facts(
     }
 }
 
+/// Whether a recorded file is usable material, by the rule the matrix and
+/// the reminders apply: the receipt says "nothing else arrived" exactly
+/// when they will count nothing.
+fn usable(f: &AttachmentRow) -> bool {
+    let members: Option<Vec<String>> = f
+        .members
+        .as_deref()
+        .map(|m| serde_json::from_str(m).unwrap_or_default());
+    crate::report::received::usable(&crate::report::received::File {
+        name: &f.filename,
+        size: f.size,
+        problem: f.problem.as_deref(),
+        members: members.as_deref(),
+        items: &[],
+    })
+}
+
 /// Whether every unsafe name is only a directory path the sender's mail
 /// program left in (`C:\Documents and Settings\…\桌面\表.xlsx`): the
 /// receipt shows the base name and nothing is wrong with the material.
@@ -234,6 +251,16 @@ mod tests {
             members: None,
             problem: problem.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn nothing_else_means_nothing_usable() {
+        // A file too large to open is still material; a lock file is not.
+        assert!(usable(&file("大表.xlsx", Some("unopened: too many cells"))));
+        assert!(!usable(&file("~$表.xlsx", None)));
+        let mut zip = file("材料.zip", None);
+        zip.members = Some(r#"["材料/","材料/~$表.xlsx"]"#.into());
+        assert!(!usable(&zip));
     }
 
     #[test]
