@@ -160,6 +160,32 @@ async fn reminders_go_to_exactly_the_units_missing_material_once_and_never_after
     );
 }
 
+/// Whether a delivery brought usable material, by the README's rule: a
+/// file that is not empty, not an Office lock file (`~$…`), not unreadable
+/// or refused, and, for an archive, holds something besides lock files.
+/// Judged per message, not per file: the corpus's org matrix needs no
+/// finer rule (`report::received` is checked against a reference for that).
+fn usable_material(e: &Value) -> bool {
+    e["attachments"].as_array().into_iter().flatten().any(|a| {
+        let base = |n: &str| n.rsplit(['/', '\\']).next().unwrap_or("").to_owned();
+        let name = a["filename"].as_str().unwrap_or("");
+        let problem = a["problem"].as_str().unwrap_or("");
+        let members_ok = match a["members"].as_array() {
+            None => true,
+            Some(m) => m
+                .iter()
+                .filter_map(|x| x.as_str())
+                .any(|n| !n.ends_with('/') && !base(n).starts_with("~$")),
+        };
+        a["size"].as_i64().unwrap_or(0) > 0
+            && !base(name).starts_with("~$")
+            && !problem.contains("lock file")
+            && !problem.starts_with("unreadable")
+            && !problem.starts_with("suspicious")
+            && members_ok
+    })
+}
+
 /// The matrix a clerk expects for one department, computed from the export
 /// with the documented rules (independently of the service's own code).
 fn expected_matrix(export: &Value, items: &[&str]) -> BTreeMap<(String, String), String> {
@@ -169,6 +195,9 @@ fn expected_matrix(export: &Value, items: &[&str]) -> BTreeMap<(String, String),
             continue;
         }
         let unit = e["unit"].as_str().unwrap_or("").to_owned();
+        if !usable_material(e) {
+            continue;
+        }
         let eitems: Vec<&str> = e["items"]
             .as_array()
             .into_iter()

@@ -188,6 +188,7 @@ pub fn matrix_sheet(wb: &mut Workbook, name: &str, title: &str, m: &Matrix) -> R
         .set_align(FormatAlign::VerticalCenter);
     let late = mark.clone().set_background_color(Color::RGB(0xFFE699));
     let missing = mark.clone().set_background_color(Color::RGB(0xF8CBAD));
+    let link = mark.clone().set_background_color(Color::RGB(0xDDEBF7));
     let ws = wb.add_worksheet();
     ws.set_name(name).context("bad sheet name")?;
     ws.write_string_with_format(0, 0, title, &sheets::title())?;
@@ -195,9 +196,10 @@ pub fn matrix_sheet(wb: &mut Workbook, name: &str, title: &str, m: &Matrix) -> R
         1,
         0,
         format!(
-            "已收 {}　逾期 {}　未收 {}",
+            "已收 {}　逾期 {}　链接待下载 {}　未收 {}",
             m.count(Cell::OnTime),
             m.count(Cell::Late),
+            m.count(Cell::Link),
             m.count(Cell::Missing)
         ),
     )?;
@@ -231,6 +233,7 @@ pub fn matrix_sheet(wb: &mut Workbook, name: &str, title: &str, m: &Matrix) -> R
             let format = match c {
                 Cell::OnTime => &mark,
                 Cell::Late => &late,
+                Cell::Link => &link,
                 Cell::Missing => &missing,
             };
             ws.write_string_with_format(r, (j + 1) as u16, c.zh(), format)?;

@@ -1,11 +1,13 @@
 //! `mailroom late`: every submission that arrived after the deadline. The
 //! notice: late material is not counted for the year's awards
-//! (逾期不报将不纳入本年度评优范围).
+//! (逾期不报将不纳入本年度评优范围). Items are what the material supports
+//! (`report::received`): a late refused archive is listed, with no items.
 
 use chrono::Utc;
 use serde::Serialize;
 
 use super::columns::{fit, pad, pad_left, width};
+use super::received::Material;
 use super::{DeliveryView, humanize};
 use crate::config::Config;
 
@@ -17,6 +19,9 @@ pub struct LateEntry {
     pub unit: Option<String>,
     pub items: Vec<String>,
     pub projects: Vec<String>,
+    /// `files` (counts), `link` (only a download link) or `nothing` (no
+    /// usable file arrived: no items).
+    pub material: Material,
     pub received_at: String,
     pub late_by_minutes: i64,
     pub late_by: String,
@@ -28,13 +33,15 @@ pub fn entries(cfg: &Config, deliveries: &[DeliveryView]) -> Vec<LateEntry> {
     deliveries
         .iter()
         .filter(|d| d.is_submission() && d.late)
-        .map(|d| LateEntry {
+        .map(|d| (d, d.received()))
+        .map(|(d, r)| LateEntry {
             ledger_id: d.ledger_id,
             message_id: d.message_id.clone(),
             department: d.department.clone(),
             unit: d.unit.clone(),
-            items: d.items.clone(),
-            projects: d.projects.clone(),
+            items: r.items,
+            projects: r.projects,
+            material: r.material,
             received_at: super::export::local(d.received_at, cfg.tz),
             late_by_minutes: (d.received_at - deadline).num_minutes(),
             late_by: humanize(d.received_at - deadline),
@@ -64,6 +71,13 @@ pub fn lines(cfg: &Config, entries: &[LateEntry]) -> Vec<String> {
                 e.projects.join(",")
             } else {
                 e.items.join(",")
+            };
+            let what = match e.material {
+                Material::Link => format!("{what} (download link only)")
+                    .trim_start()
+                    .to_owned(),
+                Material::Nothing => "(no usable files)".to_owned(),
+                Material::Files => what,
             };
             [
                 e.ledger_id.to_string(),

@@ -8,6 +8,7 @@ pub mod forms;
 pub mod labels;
 pub mod late;
 pub mod matrix;
+pub mod received;
 pub mod review;
 pub mod sheets;
 pub mod status;
@@ -47,7 +48,9 @@ pub struct AttachmentView {
     pub items: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    #[serde(skip)]
+    /// `unreadable: …`, `suspicious: …` or `unopened: …`: the export
+    /// carries it so the received rule can be checked from the export alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
 }
 
@@ -89,6 +92,8 @@ pub struct DeliveryView {
     /// `sent`, `queued`, `failed`, `bounced`, `suppressed:<reason>`, or `none`.
     pub receipt: String,
     pub reasons: Vec<String>,
+    /// A person marked it dealt with (`mailroom review --resolve`).
+    pub resolved: bool,
 }
 
 impl DeliveryView {
@@ -106,6 +111,33 @@ impl DeliveryView {
                     .flags
                     .iter()
                     .any(|f| f == "sender_unverified" || f == "quarantined"))
+    }
+
+    fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+
+    /// What its material supplies, by the one rule ([`received`]).
+    pub fn received(&self) -> received::Received {
+        received::received(&received::Message {
+            items: &self.items,
+            projects: &self.projects,
+            files: self
+                .attachments
+                .iter()
+                .map(|a| received::File {
+                    name: &a.filename,
+                    size: a.size,
+                    problem: a.problem.as_deref(),
+                    members: a.members.as_deref(),
+                    items: &a.items,
+                })
+                .collect(),
+            link_only: self.has_flag("external_link"),
+            unseen: self.has_flag("quarantined"),
+            by_hand: self.unit_source.as_deref() == Some("manual"),
+            resolved: self.resolved,
+        })
     }
 }
 
@@ -132,6 +164,7 @@ struct Row {
     detail: String,
     outbox_state: Option<String>,
     suppressed: Option<String>,
+    resolved: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -157,7 +190,8 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
         "SELECT d.message_row, m.uid, m.message_id, d.message_key, d.department, d.received_at,
                 m.fetched_at, d.from_addr, d.subject, d.kind, d.unit, d.unit_source, d.projects, d.items, d.late,
                 d.misrouted, d.expected_departments, d.flags, d.detail,
-                o.state AS outbox_state, r.suppressed
+                o.state AS outbox_state, r.suppressed,
+                EXISTS (SELECT 1 FROM reviews v WHERE v.message_key = d.message_key) AS resolved
          FROM deliveries d
          JOIN messages m ON m.id = d.message_row
          LEFT JOIN receipts r ON r.message_key = d.message_key
@@ -246,6 +280,7 @@ pub async fn deliveries(pool: &SqlitePool) -> Result<Vec<DeliveryView>> {
                 attachments: by_row.remove(&r.message_row).unwrap_or_default(),
                 receipt,
                 reasons,
+                resolved: r.resolved != 0,
             })
         })
         .collect()

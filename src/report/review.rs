@@ -21,6 +21,8 @@ pub enum Reason {
     ForOtherDepartment,
     UnreadableAttachment,
     ArchiveRefused,
+    /// Only a download link: its items count once a person has the files.
+    LinkOnly,
     ReceiptBounced,
     /// Files kept but not opened (over the inspection budget).
     UnopenedAttachment,
@@ -42,6 +44,7 @@ impl Reason {
             // The same facts as flags: one wording (workbooks show the flags).
             Reason::UnreadableAttachment => labels::flag(Flag::UnreadableAttachment),
             Reason::ArchiveRefused => labels::flag(Flag::SuspiciousArchive),
+            Reason::LinkOnly => "链接待下载",
             Reason::ReceiptBounced => "回执被退回（单位邮箱可能有误）",
             Reason::UnopenedAttachment => labels::flag(Flag::UnopenedAttachment),
             Reason::Quarantined => labels::flag(Flag::Quarantined),
@@ -179,6 +182,18 @@ pub fn items(cfg: &Config, deliveries: &[DeliveryView], resolved: &HashSet<Strin
                 "回执已请该单位直接发送压缩包内的文件；收到后请在系统中标记为已处理。".to_owned(),
             );
         }
+        // Link-only material counts as missing until a person has the
+        // files: resolving it is what marks its items received.
+        if d.received().material == super::received::Material::Link {
+            push(
+                Reason::LinkOnly,
+                format!(
+                    "only a download link; the receipt asked for the files as attachments. If you download them from the link in webmail, mark its items received: mailroom review --resolve {id}"
+                ),
+                "邮件中只有下载链接，相应子项暂按未收统计，回执已请该单位以附件形式重新发送。如已从链接下载到材料，请在系统中标记为已处理，相应子项即计为已收。"
+                    .to_owned(),
+            );
+        }
         if has("unopened_attachment") {
             push(
                 Reason::UnopenedAttachment,
@@ -250,13 +265,9 @@ fn only_lock_files(d: &DeliveryView) -> bool {
         })
         .collect();
     !unreadable.is_empty()
-        && unreadable.iter().all(|a| {
-            a.filename
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or("")
-                .starts_with("~$")
-        })
+        && unreadable
+            .iter()
+            .all(|a| super::received::is_lock_file(&a.filename, a.problem.as_deref()))
 }
 
 /// The items a department's digest shows: its own mailbox's problems, plus

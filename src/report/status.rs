@@ -1,5 +1,5 @@
 //! `mailroom status`: the matrix in the terminal, units down, projects (or a
-//! department's items) across: ✓ 已收, 逾 逾期, · 未收.
+//! department's items) across: ✓ 已收, 逾 逾期, 链 链接待下载, · 未收.
 
 use super::DeliveryView;
 use super::columns::{pad, width};
@@ -10,6 +10,7 @@ fn mark(c: Cell) -> &'static str {
     match c {
         Cell::OnTime => "✓",
         Cell::Late => "逾",
+        Cell::Link => "链",
         Cell::Missing => "·",
     }
 }
@@ -23,9 +24,10 @@ pub fn matrix_for(cfg: &Config, deliveries: &[DeliveryView], department: Option<
 
 pub fn render(cfg: &Config, m: &Matrix, title: &str) -> String {
     let mut out = format!(
-        "{title}\n已收 {}　逾期 {}　未收 {}（✓ 已收，逾 逾期，· 未收）\n\n",
+        "{title}\n已收 {}　逾期 {}　链接待下载 {}　未收 {}（✓ 已收，逾 逾期，链 链接待下载，· 未收）\n\n",
         m.count(Cell::OnTime),
         m.count(Cell::Late),
+        m.count(Cell::Link),
         m.count(Cell::Missing)
     );
     let uw = m

@@ -57,8 +57,19 @@ pub(crate) fn delivery(
         misrouted: false,
         expected_departments: vec!["org".into()],
         flags: Vec::new(),
-        attachments: Vec::new(),
+        // One readable file naming the items: material that counts.
+        attachments: vec![super::AttachmentView {
+            filename: "材料.pdf".into(),
+            safe_filename: "材料.pdf".into(),
+            size: 4096,
+            sha256: "00".repeat(32),
+            content_type: "application/pdf".into(),
+            items: items.iter().map(|i| (*i).to_owned()).collect(),
+            members: None,
+            problem: None,
+        }],
         receipt: "sent".into(),
         reasons: Vec::new(),
+        resolved: false,
     }
 }

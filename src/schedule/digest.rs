@@ -147,11 +147,12 @@ pub fn subject(cfg: &Config, d: &Digest<'_>) -> String {
     )
 }
 
-/// One arrival: (unit, what, when, files, 按时/逾期).
+/// One arrival: (unit, what, when, files, 按时/逾期, and whether it counts).
 pub(crate) fn arrival_line(
     cfg: &Config,
     a: &DeliveryView,
 ) -> (String, String, String, String, &'static str) {
+    use crate::report::received::Material;
     let what = if a.items.is_empty() {
         a.projects
             .iter()
@@ -192,7 +193,16 @@ pub(crate) fn arrival_line(
         } else {
             files.join("；")
         },
-        if a.late { "逾期" } else { "按时" },
+        // Mail whose material does not count says so where the clerk
+        // looks, not only in the matrix.
+        match (a.received().material, a.late) {
+            (Material::Files, false) => "按时",
+            (Material::Files, true) => "逾期",
+            (Material::Link, false) => "按时，链接待下载",
+            (Material::Link, true) => "逾期，链接待下载",
+            (Material::Nothing, false) => "按时，无可用附件，未计入",
+            (Material::Nothing, true) => "逾期，无可用附件，未计入",
+        },
     )
 }
 
@@ -222,10 +232,11 @@ pub fn text(cfg: &Config, d: &Digest<'_>) -> String {
         window(cfg, d)
     ));
     t.push_str(&format!(
-        "截至{}，本科室负责子项的报送情况：已收 {}，逾期 {}，未收 {}（{} 个单位 × {} 列）\n\n",
+        "截至{}，本科室负责子项的报送情况：已收 {}，逾期 {}，链接待下载 {}，未收 {}（{} 个单位 × {} 列）\n\n",
         when(d.until, cfg.tz),
         m.count(Cell::OnTime),
         m.count(Cell::Late),
+        m.count(Cell::Link),
         m.count(Cell::Missing),
         m.units.len(),
         m.columns.len()

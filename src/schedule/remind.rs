@@ -10,13 +10,15 @@ use serde::Serialize;
 use crate::config::{Config, Unit};
 use crate::outbox::receipt::{SIGN_INDENT, date, escape, html_open, project_ordinal, when};
 use crate::report::DeliveryView;
-use crate::report::matrix::covers_item;
+use crate::report::matrix::receives_item;
+use crate::report::received::Material;
 
 /// What one unit still owes.
 #[derive(Debug, Clone)]
 pub struct Reminder<'a> {
     pub unit: &'a Unit,
-    /// Item codes not received at all (on time or late).
+    /// Item codes not received at all (on time or late): a refused archive,
+    /// a lock file or only a download link do not count (`report::received`).
     pub missing: Vec<String>,
     /// No filled overview form received from the unit.
     pub form_missing: bool,
@@ -77,9 +79,11 @@ pub fn due<'a>(cfg: &'a Config, deliveries: &'a [DeliveryView]) -> Vec<Reminder<
                 .campaign
                 .items()
                 .map(|(_, i)| i.code.clone())
-                .filter(|code| !sent.iter().any(|d| covers_item(d, code, &d.form_projects)))
+                .filter(|code| !sent.iter().any(|d| receives_item(d, code)))
                 .collect();
-            let form_missing = !sent.iter().any(|d| d.has_form);
+            let form_missing = !sent
+                .iter()
+                .any(|d| d.has_form && d.received().material == Material::Files);
             (!missing.is_empty() || form_missing).then(|| Reminder {
                 unit: u,
                 groups: groups(cfg, &missing),
@@ -195,8 +199,15 @@ fn lines(cfg: &Config, r: &Reminder<'_>, now: DateTime<Utc>) -> Vec<Line> {
                 .collect::<Vec<_>>()
                 .join("；")
         };
+        // Mail that brought nothing usable is listed, so the unit sees it
+        // arrived, with why its items are still asked for above.
+        let note = match d.received().material {
+            Material::Files => "",
+            Material::Link => "（仅有下载链接，未计为已收，请将文件作为附件发送）",
+            Material::Nothing => "（未附可用文件，未计为已收，请按回执要求重新发送）",
+        };
         out.push(Line::Bullet(format!(
-            "{}，{}收：{}",
+            "{}，{}收：{}{note}",
             when(d.received_at, cfg.tz),
             cfg.department(&d.department)
                 .map_or(d.department.as_str(), |x| x.name.as_str()),

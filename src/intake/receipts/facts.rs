@@ -8,6 +8,7 @@ use crate::classify::Flag;
 use crate::config::Config;
 use crate::intake::record::AttachmentRow;
 use crate::outbox::receipt::{Dept, FileLine, Problem, ReceiptFacts};
+use crate::report::received::is_lock_file;
 
 fn dept(cfg: &Config, id: &str) -> Dept {
     match cfg.department(id) {
@@ -114,11 +115,11 @@ pub(super) fn facts(
                     .as_deref()
                     .is_some_and(|p| p.starts_with("unreadable"))
             })
-            .partition(|f| is_lock_file(f));
+            .partition(|f| is_lock_file(&f.filename, f.problem.as_deref()));
         if !locks.is_empty() {
             problems.push(Problem::LockFiles {
                 files: locks.iter().map(|f| f.display_name()).collect(),
-                nothing_else: files.iter().all(|f| f.problem.is_some()),
+                nothing_else: !files.iter().any(usable),
             });
         }
         // The flag without a file to name (recorded before per-file
@@ -189,13 +190,21 @@ pub(super) fn facts(
     }
 }
 
-/// An Office lock file (`~$报告.xlsx`), as `inspect::content` describes it.
-fn is_lock_file(f: &AttachmentRow) -> bool {
-    let base = f.filename.rsplit(['/', '\\']).next().unwrap_or("");
-    base.starts_with("~$")
-        || f.problem
-            .as_deref()
-            .is_some_and(|p| p.contains("lock file"))
+/// Whether a recorded file is usable material, by the rule the matrix and
+/// the reminders apply: the receipt says "nothing else arrived" exactly
+/// when they will count nothing.
+fn usable(f: &AttachmentRow) -> bool {
+    let members: Option<Vec<String>> = f
+        .members
+        .as_deref()
+        .map(|m| serde_json::from_str(m).unwrap_or_default());
+    crate::report::received::usable(&crate::report::received::File {
+        name: &f.filename,
+        size: f.size,
+        problem: f.problem.as_deref(),
+        members: members.as_deref(),
+        items: &[],
+    })
 }
 
 /// Whether every unsafe name is only a directory path the sender's mail
@@ -245,17 +254,13 @@ mod tests {
     }
 
     #[test]
-    fn lock_files_are_told_apart_from_damaged_files() {
-        let lock = "unreadable: an Office lock file (~$…), not the document";
-        assert!(is_lock_file(&file("~$表.xlsx", Some(lock))));
-        assert!(is_lock_file(&file(
-            "D:\\材料\\~$表.xlsx",
-            Some("unreadable: x")
-        )));
-        assert!(!is_lock_file(&file(
-            "表.xlsx",
-            Some("unreadable: corrupt or truncated zip container")
-        )));
+    fn nothing_else_means_nothing_usable() {
+        // A file too large to open is still material; a lock file is not.
+        assert!(usable(&file("大表.xlsx", Some("unopened: too many cells"))));
+        assert!(!usable(&file("~$表.xlsx", None)));
+        let mut zip = file("材料.zip", None);
+        zip.members = Some(r#"["材料/","材料/~$表.xlsx"]"#.into());
+        assert!(!usable(&zip));
     }
 
     #[test]

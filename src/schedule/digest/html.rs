@@ -14,12 +14,14 @@ use crate::report::matrix::{self, Cell};
 const LATE_BG: &str = "#ffe699";
 const MISSING_BG: &str = "#f8cbad";
 const ON_TIME_BG: &str = "#e2f0d9";
+const LINK_BG: &str = "#ddebf7";
 
 /// The mark in a matrix cell: one character, so nine columns fit a phone.
 fn mark(c: Cell) -> (&'static str, &'static str) {
     match c {
         Cell::OnTime => ("✓", ON_TIME_BG),
         Cell::Late => ("逾", LATE_BG),
+        Cell::Link => ("链", LINK_BG),
         Cell::Missing => ("·", MISSING_BG),
     }
 }
@@ -37,10 +39,11 @@ pub fn html(cfg: &Config, d: &Digest<'_>) -> String {
         escape(&window(cfg, d))
     ));
     h.push_str(&format!(
-        "<p>截至{}：<b>已收 {}</b>　<b style=\"color:#b36b00\">逾期 {}</b>　<b style=\"color:#b00020\">未收 {}</b><br>新收 {} 件　待处理 {} 件</p>",
+        "<p>截至{}：<b>已收 {}</b>　<b style=\"color:#b36b00\">逾期 {}</b>　<b style=\"color:#2f5597\">链接待下载 {}</b>　<b style=\"color:#b00020\">未收 {}</b><br>新收 {} 件　待处理 {} 件</p>",
         escape(&when(d.until, cfg.tz)),
         m.count(Cell::OnTime),
         m.count(Cell::Late),
+        m.count(Cell::Link),
         m.count(Cell::Missing),
         d.arrivals.len(),
         d.needs.len()
@@ -107,7 +110,7 @@ fn matrix_html(h: &mut String, d: &Digest<'_>) {
     let cell = "border:1px solid #ccc;padding:1px 3px;text-align:center";
     h.push_str("<h3>各单位报送情况</h3>");
     h.push_str(&format!(
-        "<p style=\"font-size:13px\">图例：<span style=\"background:{ON_TIME_BG};padding:0 4px\">✓</span> 已收　<span style=\"background:{LATE_BG};padding:0 4px\">逾</span> 逾期　<span style=\"background:{MISSING_BG};padding:0 4px\">·</span> 未收</p>"
+        "<p style=\"font-size:13px\">图例：<span style=\"background:{ON_TIME_BG};padding:0 4px\">✓</span> 已收　<span style=\"background:{LATE_BG};padding:0 4px\">逾</span> 逾期　<span style=\"background:{LINK_BG};padding:0 4px\">链</span> 链接待下载（未计为已收）　<span style=\"background:{MISSING_BG};padding:0 4px\">·</span> 未收</p>"
     ));
     h.push_str("<div style=\"overflow-x:auto\"><table style=\"border-collapse:collapse;font-size:12px\"><tr><th style=\"border:1px solid #ccc;padding:1px 3px\">单位</th>");
     for (code, title) in &m.columns {
