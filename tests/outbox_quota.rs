@@ -409,3 +409,42 @@ async fn an_illegal_attachment_fails_that_mail_alone_with_a_reason() {
     }
     assert!(log.contains("the server refused the mail"), "{log}");
 }
+
+/// NetEase takes mail over implicit TLS (465) and STARTTLS: both through
+/// the emulator with the test CA, logging in as the account. (mailroom
+/// opens these connections itself, for TCP_NODELAY; see `outbox::smtp`.)
+#[tokio::test]
+async fn receipts_go_over_implicit_tls_and_starttls() {
+    for (mode, port_var) in [
+        ("implicit", "MAILENV_NETEASE_SMTPS_PORT"),
+        ("starttls", "MAILENV_NETEASE_SMTP_PORT"),
+    ] {
+        let t0 = "2018-01-26T10:00:00+08:00";
+        let (app, accounts, org) =
+            submissions(&format!("tls{mode}"), 2, serde_json::json!({"now": t0})).await;
+        let env = MailEnv::shared();
+        let plain_port = &env.vars["MAILENV_NETEASE_SMTP_PORT"];
+        let config = std::fs::read_to_string(&app.config).expect("config");
+        let config = config.replace(
+            &format!(
+                "[mailbox.smtp]\nhost = \"{}\"\nport = {plain_port}\ntls = \"plain\"\n",
+                env.host
+            ),
+            &format!(
+                "[mailbox.smtp]\nhost = \"localhost\"\nport = {}\ntls = \"{mode}\"\nca_file = \"{}\"\n",
+                env.vars[port_var],
+                env.ca_file.display()
+            ),
+        );
+        assert!(config.contains(&format!("tls = \"{mode}\"")), "{config}");
+        std::fs::write(&app.config, config).expect("config");
+        account(&accounts, &org, &serde_json::json!({"now": t0}));
+        once_at(&app, t0);
+        assert_eq!(states(&app), (2, 0, 0), "{mode}: {:#?}", app.outbox());
+        let tls = netease_events(&org)
+            .iter()
+            .filter(|e| e["event"] == "data" && e["code"] == 250 && e["tls"] == true)
+            .count();
+        assert_eq!(tls, 2, "{mode}: both over TLS");
+    }
+}
