@@ -50,6 +50,11 @@ data_dir = "{WORK}/latency-data"
 [receipts]
 max_per_hour = 1000
 max_per_day = 1000
+# Latency, not pacing: one unit's fifty receipts would otherwise wait for
+# the account's budget (15 in any 15 minutes by default).
+[outbox]
+per_15min = 100000
+per_day = 100000
 [[mailbox]]
 department = "org"
 [mailbox.imap]
