@@ -272,6 +272,35 @@ pub(crate) fn verify_actual(bytes: &[u8], limits: &Limits) -> Result<(), String>
     Ok(())
 }
 
+/// Every file member of a zip with its bytes, for unpacking into the
+/// materials tree: under the same bounds as inspection (the archive is
+/// scanned and judged first; each member read through [`read_entry`]; the
+/// total capped). Refused (with the reason) when the archive is suspicious,
+/// encrypted or a member cannot be read: the caller keeps the zip whole.
+pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let scan = scan(bytes, limits, 0)?;
+    if let Some(why) = scan.suspicious {
+        return Err(why);
+    }
+    if scan.encrypted {
+        return Err("password-protected members".into());
+    }
+    let mut out = Vec::new();
+    let mut total: u64 = 0;
+    for e in scan.entries.iter().filter(|e| !e.dir) {
+        let data = read_entry(bytes, e.index, e.size, limits).map_err(|err| match err {
+            ReadError::TooBig(why) => why,
+            ReadError::Broken => format!("member {:?} cannot be read", e.path),
+        })?;
+        total = total.saturating_add(data.len() as u64);
+        if total > limits.max_total_uncompressed {
+            return Err("expands past the total limit".into());
+        }
+        out.push((e.path.clone(), data));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 #[path = "archive_tests.rs"]
 mod tests;

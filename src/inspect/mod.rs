@@ -353,6 +353,13 @@ pub fn inspect_headers(raw: &[u8]) -> Inspection {
     i
 }
 
+/// The file members of a zip attachment (decoded names, bytes), read under
+/// `limits` exactly as inspection reads them; `Err` says why the archive is
+/// not unpacked (suspicious, encrypted, broken).
+pub fn zip_members(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u8>)>, String> {
+    archive::extract(bytes, limits)
+}
+
 /// Keeps the first and last part of a long text (the signature is at the
 /// end), at character boundaries.
 pub(crate) fn cap_text(text: String, max_chars: usize) -> String {
