@@ -472,7 +472,14 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Materials {
             department, out, ..
-        } => admin::materials(load(&cli, Secrets::Skip)?, department.as_deref(), out.as_deref()).await,
+        } => {
+            admin::materials(
+                load(&cli, Secrets::Skip)?,
+                department.as_deref(),
+                out.as_deref(),
+            )
+            .await
+        }
         Command::Outbox { json } => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;
             let rows = crate::outbox::list(&app.ledger.pool).await?;

@@ -89,7 +89,10 @@ pub fn workbook(
             note.push(format!("寄至{}邮箱", dept_name(&m.landed)));
         }
         if p.slot == Slot::Pending {
-            note.push(format!("编号{}：用 mailroom assign 确定单位和项目", m.ledger_id));
+            note.push(format!(
+                "编号{}：用 mailroom assign 确定单位和项目",
+                m.ledger_id
+            ));
         }
         let texts = [
             unit,
@@ -108,13 +111,22 @@ pub fn workbook(
             ws.write_with_format(r, col as u16, t.as_str(), &cell)
                 .context("cannot write a row")?;
         }
-        ws.write_url_with_format(r, 2, Url::new(format!("file:///{shown}")).set_text(&shown), &cell)
-            .context("cannot write a link")?;
+        ws.write_url_with_format(
+            r,
+            2,
+            Url::new(format!("file:///{shown}")).set_text(&shown),
+            &cell,
+        )
+        .context("cannot write a link")?;
         let height = sheets::row_height(texts.iter().zip(HEAD).map(|(t, (_, w))| (t.as_str(), w)));
-        ws.set_row_height(r, height.max(sheets::row_height([(shown.as_str(), HEAD[2].1)])))
-            .context("cannot size a row")?;
+        ws.set_row_height(
+            r,
+            height.max(sheets::row_height([(shown.as_str(), HEAD[2].1)])),
+        )
+        .context("cannot size a row")?;
     }
-    ws.set_freeze_panes(2, 1).context("cannot freeze the header")?;
+    ws.set_freeze_panes(2, 1)
+        .context("cannot freeze the header")?;
     wb.save_to_buffer().context("cannot build the catalogue")
 }
 
@@ -126,7 +138,9 @@ fn excel_time(t: DateTime<Utc>) -> Result<ExcelDateTime> {
 }
 
 fn local(t: DateTime<Utc>, cfg: &Config) -> String {
-    t.with_timezone(&cfg.tz).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&cfg.tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// The path without its first component (the 科室's folder the workbook

@@ -139,7 +139,10 @@ pub fn plan(cfg: &Config, materials: &[Material]) -> Vec<Placement> {
         let items: Vec<(&str, &[String])> = m
             .items
             .iter()
-            .filter_map(|code| c.item(code).map(|(_, it)| (it.code.as_str(), &it.departments[..])))
+            .filter_map(|code| {
+                c.item(code)
+                    .map(|(_, it)| (it.code.as_str(), &it.departments[..]))
+            })
             .collect();
         match (unit, m.believed && !items.is_empty()) {
             (Some(u), true) => {
@@ -154,8 +157,10 @@ pub fn plan(cfg: &Config, materials: &[Material]) -> Vec<Placement> {
                 }
             }
             _ => {
-                let mut depts: BTreeSet<&str> =
-                    items.iter().flat_map(|(_, d)| d.iter().map(String::as_str)).collect();
+                let mut depts: BTreeSet<&str> = items
+                    .iter()
+                    .flat_map(|(_, d)| d.iter().map(String::as_str))
+                    .collect();
                 if depts.is_empty() {
                     depts.insert(&m.landed);
                 }
@@ -226,11 +231,16 @@ pub fn plan(cfg: &Config, materials: &[Material]) -> Vec<Placement> {
         })
         .collect();
     placements.sort_by(|a, b| {
-        (&a.path, materials[a.source].ledger_id, materials[a.source].ordinal).cmp(&(
-            &b.path,
-            materials[b.source].ledger_id,
-            materials[b.source].ordinal,
-        ))
+        (
+            &a.path,
+            materials[a.source].ledger_id,
+            materials[a.source].ordinal,
+        )
+            .cmp(&(
+                &b.path,
+                materials[b.source].ledger_id,
+                materials[b.source].ordinal,
+            ))
     });
     unique_names(&mut placements);
     placements
@@ -283,6 +293,27 @@ pub fn member_path(member: &str) -> Option<PathBuf> {
         return None;
     }
     Some(parts.iter().collect())
+}
+
+/// The members' paths below the unpack folder. A zip made by
+/// right-clicking a folder holds that folder (`材料.zip` → `材料/…`): its
+/// one top folder is dropped when it repeats the zip's name, rather than
+/// nesting `材料/材料/`.
+pub fn member_paths(members: &[&str], zip_stem: &str) -> Vec<Option<PathBuf>> {
+    let paths: Vec<Option<PathBuf>> = members.iter().map(|m| member_path(m)).collect();
+    let top = std::ffi::OsStr::new(zip_stem);
+    let nested = !paths.is_empty()
+        && paths.iter().all(|p| {
+            p.as_ref()
+                .is_some_and(|p| p.components().count() > 1 && p.iter().next() == Some(top))
+        });
+    if !nested {
+        return paths;
+    }
+    paths
+        .into_iter()
+        .map(|p| p.and_then(|p| p.strip_prefix(zip_stem).ok().map(PathBuf::from)))
+        .collect()
 }
 
 #[cfg(test)]

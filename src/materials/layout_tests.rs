@@ -32,7 +32,9 @@ fn an_older_late_version_goes_under_its_arrival_time_and_is_marked() {
     );
     assert_eq!(
         p,
-        PathBuf::from("组织部/3.2 智慧团建/石碣镇团委/历次版本/2018-01-27 09.00.00/【逾期】材料.pdf")
+        PathBuf::from(
+            "组织部/3.2 智慧团建/石碣镇团委/历次版本/2018-01-27 09.00.00/【逾期】材料.pdf"
+        )
     );
 }
 
@@ -55,11 +57,22 @@ fn undecided_material_waits_in_pending_with_its_ledger_number() {
 
 #[test]
 fn hostile_names_stay_inside_their_folder() {
-    let p = file_path("组织部", Some("3.2 智慧团建"), "../../etc", "../../x#1.pdf", "t", false, true);
+    let p = file_path(
+        "组织部",
+        Some("3.2 智慧团建"),
+        "../../etc",
+        "../../x#1.pdf",
+        "t",
+        false,
+        true,
+    );
     assert!(p.starts_with("组织部/3.2 智慧团建"));
     assert!(!p.components().any(|c| c.as_os_str() == ".."));
     assert_eq!(p.file_name().and_then(|n| n.to_str()), Some("x＃1.pdf"));
-    assert_eq!(member_path("../a/./b\\..\\c.txt"), Some(PathBuf::from("a/b/c.txt")));
+    assert_eq!(
+        member_path("../a/./b\\..\\c.txt"),
+        Some(PathBuf::from("a/b/c.txt"))
+    );
     assert_eq!(member_path("/"), None);
     assert_eq!(member_path("C:\\x.txt"), Some(PathBuf::from("C_/x.txt")));
 }
@@ -69,7 +82,10 @@ fn arrival_labels_use_the_campaign_zone_and_no_colons() {
     let t = chrono::DateTime::parse_from_rfc3339("2018-01-26T09:30:05Z")
         .map(|t| t.with_timezone(&chrono::Utc))
         .expect("a valid time");
-    assert_eq!(arrival_label(t, chrono_tz::Asia::Shanghai), "2018-01-26 17.30.05");
+    assert_eq!(
+        arrival_label(t, chrono_tz::Asia::Shanghai),
+        "2018-01-26 17.30.05"
+    );
 }
 
 #[test]
@@ -78,6 +94,32 @@ fn same_names_in_one_folder_are_numbered() {
         numbered(std::path::Path::new("a/b.pdf"), 2),
         PathBuf::from("a/b (2).pdf")
     );
-    assert_eq!(numbered(std::path::Path::new("a/b"), 3), PathBuf::from("a/b (3)"));
-    assert_eq!(unpack_dir(std::path::Path::new("a/材料.zip")), PathBuf::from("a/材料"));
+    assert_eq!(
+        numbered(std::path::Path::new("a/b"), 3),
+        PathBuf::from("a/b (3)")
+    );
+    assert_eq!(
+        unpack_dir(std::path::Path::new("a/材料.zip")),
+        PathBuf::from("a/材料")
+    );
+}
+
+#[test]
+fn a_zip_of_one_folder_named_like_it_is_not_nested_twice() {
+    let got = member_paths(&["材料/a.pdf", "材料/图/b.jpg"], "材料");
+    assert_eq!(
+        got,
+        vec![
+            Some(PathBuf::from("a.pdf")),
+            Some(PathBuf::from("图/b.jpg"))
+        ]
+    );
+    let kept = member_paths(&["其他/a.pdf", "b.pdf"], "材料");
+    assert_eq!(
+        kept,
+        vec![
+            Some(PathBuf::from("其他/a.pdf")),
+            Some(PathBuf::from("b.pdf"))
+        ]
+    );
 }

@@ -97,7 +97,8 @@ fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summar
             .filter(|(_, p)| p.department == d.id)
             .collect();
         let dir = fresh.join(layout::component(&d.name));
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let book = catalogue::workbook(cfg, &d.id, materials, &mine, &written.links)?;
         let path = dir.join(layout::CATALOGUE);
         std::fs::write(&path, book).with_context(|| format!("cannot write {}", path.display()))?;
@@ -167,7 +168,12 @@ fn exchange(_: &Path, _: &Path) -> bool {
 
 /// Writes the zip of one 科室's folder (or the whole tree) to `out`,
 /// after bringing the tree up to date.
-pub async fn zip(cfg: &Config, pool: &SqlitePool, department: Option<&str>, out: &Path) -> Result<Summary> {
+pub async fn zip(
+    cfg: &Config,
+    pool: &SqlitePool,
+    department: Option<&str>,
+    out: &Path,
+) -> Result<Summary> {
     let summary = rebuild(cfg, pool).await?;
     let tree = cfg.materials_dir();
     let (dir, prefix) = match department.and_then(|id| cfg.department(id)) {
@@ -180,7 +186,8 @@ pub async fn zip(cfg: &Config, pool: &SqlitePool, department: Option<&str>, out:
     let out = out.to_owned();
     tokio::task::spawn_blocking(move || -> Result<()> {
         let tmp = out.with_extension("zip.part");
-        let f = std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
         let f = pack::zip_dir(&dir, &prefix, std::io::BufWriter::new(f))?;
         f.into_inner()
             .map_err(|e| e.into_error())

@@ -58,7 +58,11 @@ fn add<W: Write + Seek>(zw: &mut ZipWriter<W>, dir: &Path, prefix: &str) -> Resu
         } else if ty.is_file() {
             let opts = SimpleFileOptions::default()
                 .compression_method(method_for(&name))
-                .large_file(e.metadata().map(|m| m.len() >= u32::MAX as u64).unwrap_or(true));
+                .large_file(
+                    e.metadata()
+                        .map(|m| m.len() >= u32::MAX as u64)
+                        .unwrap_or(true),
+                );
             zw.start_file(inner.as_str(), opts)
                 .with_context(|| format!("cannot add {inner} to the zip"))?;
             let mut f =

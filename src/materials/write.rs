@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::layout::{Material, Placement, member_path, unpack_dir};
+use super::layout::{Material, Placement, member_paths, unpack_dir};
 use crate::inspect::{self, Limits};
 
 pub const MANIFEST: &str = ".mailroom.json";
@@ -65,7 +65,13 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// Writes (or links) `bytes` at `rel`.
-    fn put(&mut self, rel: &Path, sha: &str, bytes: Option<&[u8]>, old: Option<&str>) -> Result<()> {
+    fn put(
+        &mut self,
+        rel: &Path,
+        sha: &str,
+        bytes: Option<&[u8]>,
+        old: Option<&str>,
+    ) -> Result<()> {
         let dest = self.root.join(rel);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent)
@@ -122,10 +128,16 @@ impl Builder<'_> {
         let is_zip = crate::inspect::names::extension(&m.safe_filename) == "zip";
         if is_zip && let Ok(members) = inspect::zip_members(bytes, &limits) {
             let dir = unpack_dir(&p.path);
+            let stem = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+            let paths = member_paths(&names, &stem);
             let mut now = Vec::new();
             let mut seen = std::collections::BTreeSet::new();
-            for (name, data) in &members {
-                let Some(rel_member) = member_path(name) else {
+            for (rel_member, (_, data)) in paths.into_iter().zip(&members) {
+                let Some(rel_member) = rel_member else {
                     continue;
                 };
                 let member = rel_str(&rel_member);
