@@ -1,6 +1,8 @@
-//! `目录.xlsx` in each 科室's folder: one row per file, by unit then item,
-//! with a link to the file (relative, so it still works in a copy or a
-//! zip of the folder), arrival time, on time or late, and the receipt.
+//! `目录.xlsx` in each 科室's folder: a unit × item grid (the newest
+//! arrival, on time or late, linked to the unit's folder), then one row
+//! per file, by unit then item, with a link to the file, arrival time, on
+//! time or late, and the receipt. Links are relative, so they still work
+//! in a copy or an unpacked zip of the folder.
 
 use std::path::{Component, Path};
 
@@ -42,8 +44,9 @@ pub fn workbook(
         .max()
         .unwrap_or_else(|| c.campaign.deadline.with_timezone(&Utc));
     wb.set_properties(&DocProperties::new().set_creation_datetime(&excel_time(as_of)?));
+    grid(cfg, department, materials, placements, &mut wb, as_of)?;
     let ws = wb.add_worksheet();
-    ws.set_name("材料目录").context("cannot name the sheet")?;
+    ws.set_name("文件清单").context("cannot name the sheet")?;
     sheets::landscape(
         ws,
         &sheets::Titles {
@@ -128,6 +131,101 @@ pub fn workbook(
     ws.set_freeze_panes(2, 1)
         .context("cannot freeze the header")?;
     wb.save_to_buffer().context("cannot build the catalogue")
+}
+
+/// The first sheet: unit × this 科室's items, each cell the newest
+/// arrival (按时/逾期 and the time), linked to the unit's folder for the
+/// item; blank where nothing came.
+fn grid(
+    cfg: &Config,
+    department: &str,
+    materials: &[Material],
+    placements: &[(usize, &Placement)],
+    wb: &mut Workbook,
+    as_of: DateTime<Utc>,
+) -> Result<()> {
+    let c = &cfg.campaign;
+    let items: Vec<(&str, String)> = c
+        .items()
+        .filter(|(_, it)| it.departments.iter().any(|d| d == department))
+        .map(|(_, it)| {
+            let short = it.short.clone().unwrap_or_else(|| it.title.clone());
+            (it.code.as_str(), short)
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name("单位×项目").context("cannot name the sheet")?;
+    sheets::landscape(
+        ws,
+        &sheets::Titles {
+            rows: (1, 1),
+            columns: Some((0, 0)),
+        },
+    )?;
+    let name = c
+        .department(department)
+        .map_or(department, |d| d.name.as_str());
+    let title = format!("{name}收到的材料（截至{}）", local(as_of, cfg));
+    ws.write_with_format(0, 0, title, &sheets::title())
+        .context("cannot write the title")?;
+    ws.write_with_format(1, 0, "单位", &sheets::head())
+        .context("cannot write the header")?;
+    ws.set_column_width(0, 20.0)
+        .context("cannot size a column")?;
+    for (n, (code, short)) in items.iter().enumerate() {
+        let col = n as u16 + 1;
+        ws.write_with_format(1, col, format!("{code} {short}"), &sheets::head())
+            .context("cannot write the header")?;
+        ws.set_column_width(col, 16.0)
+            .context("cannot size a column")?;
+    }
+    // (item, unit) → its newest file (any of them: they share the message).
+    let mut newest = std::collections::HashMap::new();
+    for (i, p) in placements {
+        if let Slot::Filed { item, unit } = &p.slot
+            && p.current
+        {
+            newest
+                .entry((item.as_str(), unit.as_str()))
+                .or_insert((*i, *p));
+        }
+    }
+    let cell = sheets::cell();
+    for (r, u) in cfg.units.units.iter().enumerate() {
+        let row = r as u32 + 2;
+        ws.write_with_format(row, 0, u.name.as_str(), &cell)
+            .context("cannot write a unit")?;
+        for (n, (code, short)) in items.iter().enumerate() {
+            let col = n as u16 + 1;
+            let newest = newest.get(&(*code, u.name.as_str()));
+            match newest {
+                Some((_, p)) => {
+                    let m = &materials[p.source];
+                    let text = format!(
+                        "{} {}",
+                        if m.late { "逾期" } else { "按时" },
+                        local(m.received_at, cfg)
+                    );
+                    let folder = super::layout::item_folder(code, short);
+                    let target = format!("{folder}/{}", super::layout::component(&u.name));
+                    ws.write_url_with_format(
+                        row,
+                        col,
+                        Url::new(format!("file:///{target}")).set_text(text),
+                        &cell,
+                    )
+                    .context("cannot write a link")?;
+                }
+                None => {
+                    ws.write_with_format(row, col, "", &cell)
+                        .context("cannot write a cell")?;
+                }
+            }
+        }
+    }
+    ws.set_freeze_panes(2, 1)
+        .context("cannot freeze the header")?;
+    Ok(())
 }
 
 fn excel_time(t: DateTime<Utc>) -> Result<ExcelDateTime> {
