@@ -272,12 +272,18 @@ pub(crate) fn verify_actual(bytes: &[u8], limits: &Limits) -> Result<(), String>
     Ok(())
 }
 
-/// Every file member of a zip with its bytes, for unpacking into the
-/// materials tree: under the same bounds as inspection (the archive is
-/// scanned and judged first; each member read through [`read_entry`]; the
-/// total capped). Refused (with the reason) when the archive is suspicious,
-/// encrypted or a member cannot be read: the caller keeps the zip whole.
-pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// Hands every file member of a zip (decoded name, bytes) to `each`, one
+/// at a time, for unpacking into the materials tree: under the same bounds
+/// as inspection (the archive is scanned and judged first; each member
+/// read through [`read_entry`]; the total capped), holding one member in
+/// memory at most. Refused (with the reason) when the archive is
+/// suspicious or encrypted, a member cannot be read, or `each` fails: the
+/// caller then keeps the zip whole.
+pub(crate) fn extract_each(
+    bytes: &[u8],
+    limits: &Limits,
+    each: &mut dyn FnMut(&str, &[u8]) -> Result<(), String>,
+) -> Result<(), String> {
     let scan = scan(bytes, limits, 0)?;
     if let Some(why) = scan.suspicious {
         return Err(why);
@@ -285,7 +291,6 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<
     if scan.encrypted {
         return Err("password-protected members".into());
     }
-    let mut out = Vec::new();
     let mut total: u64 = 0;
     for e in scan.entries.iter().filter(|e| !e.dir) {
         let data = read_entry(bytes, e.index, e.size, limits).map_err(|err| match err {
@@ -296,9 +301,9 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<
         if total > limits.max_total_uncompressed {
             return Err("expands past the total limit".into());
         }
-        out.push((e.path.clone(), data));
+        each(&e.path, &data)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

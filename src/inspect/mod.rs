@@ -353,11 +353,16 @@ pub fn inspect_headers(raw: &[u8]) -> Inspection {
     i
 }
 
-/// The file members of a zip attachment (decoded names, bytes), read under
-/// `limits` exactly as inspection reads them; `Err` says why the archive is
-/// not unpacked (suspicious, encrypted, broken).
-pub fn zip_members(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u8>)>, String> {
-    archive::extract(bytes, limits)
+/// Hands each file member of a zip attachment (decoded name, bytes) to
+/// `each`, read under `limits` exactly as inspection reads them, one in
+/// memory at a time; `Err` says why the archive is not unpacked
+/// (suspicious, encrypted, broken, or `each` refused).
+pub fn zip_members_each(
+    bytes: &[u8],
+    limits: &Limits,
+    each: &mut dyn FnMut(&str, &[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    archive::extract_each(bytes, limits, each)
 }
 
 /// Keeps the first and last part of a long text (the signature is at the

@@ -52,22 +52,83 @@ pub async fn rebuild(cfg: &Config, pool: &SqlitePool) -> Result<Summary> {
 /// The daemon's hook after a batch, an assignment or a reprocessing: keeps
 /// the tree current when `[materials] enabled`. A failure is logged, never
 /// passed on: the tree is a convenience, the ledger is what matters.
+///
+/// Building re-parses new messages (hostile input) and unpacks archives, so
+/// the daemon runs it as a child process (`mailroom materials --rebuild`)
+/// under the inspection workers' memory limit: a message that exhausts it
+/// costs a tree update, never the daemon. A library caller (tests) builds
+/// in process.
 pub async fn refresh(cfg: &Config, pool: &SqlitePool) {
     if !cfg.service.materials.enabled {
         return;
     }
     let t = std::time::Instant::now();
-    match rebuild(cfg, pool).await {
-        Ok(s) => tracing::info!(
-            files = s.files,
-            linked = s.linked,
-            parsed = s.parsed,
-            missing = s.missing.len(),
+    let result = match own_executable() {
+        Some(exe) => rebuild_in_child(cfg, &exe).await,
+        None => rebuild(cfg, pool).await.map(|s| {
+            format!(
+                "{} file(s) placed, {} written, {} linked, {} message(s) opened",
+                s.placements, s.files, s.linked, s.parsed
+            )
+        }),
+    };
+    match result {
+        Ok(what) => tracing::info!(
             ms = t.elapsed().as_millis() as u64,
-            "materials tree updated"
+            "materials tree updated: {what}"
         ),
         Err(e) => tracing::error!(error = %format!("{e:#}"), "materials tree not updated"),
     }
+}
+
+/// This program, when it is mailroom itself (not a test harness).
+fn own_executable() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .filter(|p| p.file_stem().is_some_and(|s| s == "mailroom"))
+}
+
+async fn rebuild_in_child(cfg: &Config, exe: &Path) -> Result<String> {
+    let mut cmd = tokio::process::Command::new(exe);
+    cmd.arg("--config")
+        .arg(&cfg.path)
+        .args(["materials", "--rebuild"])
+        // Its configuration warnings were already logged by this process.
+        .env("RUST_LOG", "error")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true);
+    let memory = cfg.worker_memory_bytes();
+    // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            limit(libc::RLIMIT_AS, memory)?;
+            limit(libc::RLIMIT_CORE, 0)
+        });
+    }
+    let out = cmd
+        .output()
+        .await
+        .with_context(|| format!("cannot run {} materials --rebuild", exe.display()))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "mailroom materials --rebuild failed ({})",
+        out.status
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {
+    let lim = libc::rlimit {
+        rlim_cur: value,
+        rlim_max: value,
+    };
+    // SAFETY: a plain syscall on a valid struct.
+    if unsafe { libc::setrlimit(resource, &lim) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summary> {

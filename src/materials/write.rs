@@ -122,40 +122,89 @@ impl Builder<'_> {
         Ok(true)
     }
 
-    /// Places one attachment from its bytes (unpacking a zip).
-    fn place_bytes(&mut self, i: usize, p: &Placement, m: &Material, bytes: &[u8]) -> Result<()> {
-        let limits = Limits::default();
+    /// Places one attachment from its bytes, unpacking a zip whose members
+    /// `members` lists (as inspection found them). An archive that cannot
+    /// be unpacked whole is kept as the zip.
+    fn place_bytes(
+        &mut self,
+        i: usize,
+        p: &Placement,
+        m: &Material,
+        bytes: &[u8],
+        members: Option<&[String]>,
+    ) -> Result<()> {
         let is_zip = crate::inspect::names::extension(&m.safe_filename) == "zip";
-        if is_zip && let Ok(members) = inspect::zip_members(bytes, &limits) {
-            let dir = unpack_dir(&p.path);
-            let stem = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
-            let paths = member_paths(&names, &stem);
-            let mut now = Vec::new();
-            let mut seen = std::collections::BTreeSet::new();
-            for (rel_member, (_, data)) in paths.into_iter().zip(&members) {
-                let Some(rel_member) = rel_member else {
-                    continue;
-                };
-                let member = rel_str(&rel_member);
-                // Two members that clean to one name: the first wins.
-                if !seen.insert(member.clone()) {
-                    continue;
-                }
-                let rel = dir.join(&rel_member);
-                let sha = hex::encode(Sha256::digest(data));
-                self.put(&rel, &sha, Some(data), None)?;
-                now.push((member, rel_str(&rel)));
+        if let (true, Some(members)) = (is_zip, members) {
+            match self.unpack(i, p, m, bytes, members) {
+                Ok(()) => return Ok(()),
+                Err(why) => tracing::debug!(file = %m.safe_filename, %why, "kept as a zip"),
             }
-            self.record(i, m, dir, Stored::Members(now));
-            return Ok(());
         }
         self.put(&p.path, &m.sha256, Some(bytes), None)?;
         self.record(i, m, p.path.clone(), Stored::Whole(rel_str(&p.path)));
         Ok(())
+    }
+
+    /// Unpacks a zip into the folder of its name, one member in memory at a
+    /// time; on failure removes what it wrote and says why.
+    fn unpack(
+        &mut self,
+        i: usize,
+        p: &Placement,
+        m: &Material,
+        bytes: &[u8],
+        members: &[String],
+    ) -> Result<(), String> {
+        let dir = unpack_dir(&p.path);
+        let stem = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let names: Vec<&str> = members.iter().map(String::as_str).collect();
+        let paths: HashMap<&str, Option<PathBuf>> = names
+            .iter()
+            .copied()
+            .zip(member_paths(&names, &stem))
+            .collect();
+        let mut now = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut written = Vec::new();
+        let result = inspect::zip_members_each(bytes, &Limits::default(), &mut |name, data| {
+            let Some(Some(rel_member)) = paths.get(name) else {
+                return Ok(());
+            };
+            let member = rel_str(rel_member);
+            // Two members that clean to one name: the first wins.
+            if !seen.insert(member.clone()) {
+                return Ok(());
+            }
+            let rel = dir.join(rel_member);
+            let sha = hex::encode(Sha256::digest(data));
+            let fresh = !self.by_content.contains_key(&sha);
+            self.put(&rel, &sha, Some(data), None)
+                .map_err(|e| format!("{e:#}"))?;
+            if fresh {
+                written.push(sha);
+            }
+            now.push((member, rel_str(&rel)));
+            Ok(())
+        });
+        match result {
+            Ok(()) => {
+                self.out.links.insert(i, dir.clone());
+                self.manifest
+                    .entry(m.sha256.clone())
+                    .or_insert(Stored::Members(now));
+                Ok(())
+            }
+            Err(why) => {
+                for sha in written {
+                    self.by_content.remove(&sha);
+                }
+                let _ = fs::remove_dir_all(self.root.join(&dir));
+                Err(why)
+            }
+        }
     }
 
     fn record(&mut self, i: usize, m: &Material, link: PathBuf, stored: Stored) {
@@ -232,7 +281,7 @@ pub fn build(
                 .and_then(|ins| ins.attachments.get(m.ordinal))
                 .filter(|a| a.sha256 == m.sha256);
             match att {
-                Some(a) => b.place_bytes(i, p, m, &a.bytes)?,
+                Some(a) => b.place_bytes(i, p, m, &a.bytes, a.members.as_deref())?,
                 // The ledger and a re-parse disagree (an older parser split
                 // the message differently): said, never guessed.
                 None => b.out.missing.push(format!("{raw} #{}", m.ordinal)),
