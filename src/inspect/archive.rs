@@ -272,6 +272,9 @@ pub(crate) fn verify_actual(bytes: &[u8], limits: &Limits) -> Result<(), String>
     Ok(())
 }
 
+/// Receives each unpacked member (name, bytes); `Err` stops the unpacking.
+pub type MemberSink<'a> = dyn FnMut(&str, &[u8]) -> Result<(), String> + 'a;
+
 /// Hands every file member of a zip (decoded name, bytes) to `each`, one
 /// at a time, for unpacking into the materials tree: under the same bounds
 /// as inspection (the archive is scanned and judged first; each member
@@ -282,7 +285,7 @@ pub(crate) fn verify_actual(bytes: &[u8], limits: &Limits) -> Result<(), String>
 pub(crate) fn extract_each(
     bytes: &[u8],
     limits: &Limits,
-    each: &mut dyn FnMut(&str, &[u8]) -> Result<(), String>,
+    each: &mut MemberSink<'_>,
 ) -> Result<(), String> {
     let scan = scan(bytes, limits, 0)?;
     if let Some(why) = scan.suspicious {

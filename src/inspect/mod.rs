@@ -31,6 +31,7 @@ mod tnef;
 
 use serde::{Deserialize, Serialize};
 
+pub use archive::MemberSink;
 pub use links::LINK_PATTERNS;
 pub use protect::PASSWORD_PROTECTED;
 
@@ -360,7 +361,7 @@ pub fn inspect_headers(raw: &[u8]) -> Inspection {
 pub fn zip_members_each(
     bytes: &[u8],
     limits: &Limits,
-    each: &mut dyn FnMut(&str, &[u8]) -> Result<(), String>,
+    each: &mut archive::MemberSink<'_>,
 ) -> Result<(), String> {
     archive::extract_each(bytes, limits, each)
 }
