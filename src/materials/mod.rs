@@ -15,12 +15,14 @@
 //! (the zip).
 
 pub mod catalogue;
+mod child;
 pub mod layout;
 pub mod pack;
 pub mod source;
+mod swap;
 pub mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use sqlx::SqlitePool;
@@ -63,8 +65,8 @@ pub async fn refresh(cfg: &Config, pool: &SqlitePool) {
         return;
     }
     let t = std::time::Instant::now();
-    let result = match own_executable() {
-        Some(exe) => rebuild_in_child(cfg, &exe).await,
+    let result = match child::own_executable() {
+        Some(exe) => child::rebuild(cfg, &exe).await,
         None => rebuild(cfg, pool).await.map(|s| {
             format!(
                 "{} file(s) placed, {} written, {} linked, {} message(s) opened",
@@ -81,56 +83,6 @@ pub async fn refresh(cfg: &Config, pool: &SqlitePool) {
     }
 }
 
-/// This program, when it is mailroom itself (not a test harness).
-fn own_executable() -> Option<PathBuf> {
-    std::env::current_exe()
-        .ok()
-        .filter(|p| p.file_stem().is_some_and(|s| s == "mailroom"))
-}
-
-async fn rebuild_in_child(cfg: &Config, exe: &Path) -> Result<String> {
-    let mut cmd = tokio::process::Command::new(exe);
-    cmd.arg("--config")
-        .arg(&cfg.path)
-        .args(["materials", "--rebuild"])
-        // Its configuration warnings were already logged by this process.
-        .env("RUST_LOG", "error")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .kill_on_drop(true);
-    let memory = cfg.worker_memory_bytes();
-    // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            limit(libc::RLIMIT_AS, memory)?;
-            limit(libc::RLIMIT_CORE, 0)
-        });
-    }
-    let out = cmd
-        .output()
-        .await
-        .with_context(|| format!("cannot run {} materials --rebuild", exe.display()))?;
-    anyhow::ensure!(
-        out.status.success(),
-        "mailroom materials --rebuild failed ({})",
-        out.status
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-fn limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {
-    let lim = libc::rlimit {
-        rlim_cur: value,
-        rlim_max: value,
-    };
-    // SAFETY: a plain syscall on a valid struct.
-    if unsafe { libc::setrlimit(resource, &lim) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
-}
-
 fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summary> {
     let tree = cfg.materials_dir();
     let parent = tree
@@ -142,6 +94,7 @@ fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summar
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "materials".into());
+    swap::remove_stale(parent, &name);
     let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh)
@@ -164,7 +117,7 @@ fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summar
         let path = dir.join(layout::CATALOGUE);
         std::fs::write(&path, book).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    swap(&fresh, &tree)?;
+    swap::swap(&fresh, &tree)?;
     Ok(Summary {
         placements: placements.len(),
         files: written.files,
@@ -172,59 +125,6 @@ fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summar
         parsed: written.parsed,
         missing: written.missing,
     })
-}
-
-/// Puts `fresh` where `tree` is. With a tree already there the two are
-/// exchanged in one step (renameat2 RENAME_EXCHANGE), so a reader never
-/// finds the folder missing; the old one is then removed.
-fn swap(fresh: &Path, tree: &Path) -> Result<()> {
-    if !tree.exists() {
-        return std::fs::rename(fresh, tree)
-            .with_context(|| format!("cannot move the tree to {}", tree.display()));
-    }
-    if !exchange(fresh, tree) {
-        let aside = aside(tree);
-        std::fs::rename(tree, &aside)
-            .with_context(|| format!("cannot move {} aside", tree.display()))?;
-        std::fs::rename(fresh, tree)
-            .with_context(|| format!("cannot move the tree to {}", tree.display()))?;
-        return std::fs::remove_dir_all(&aside)
-            .with_context(|| format!("cannot remove {}", aside.display()));
-    }
-    std::fs::remove_dir_all(fresh)
-        .with_context(|| format!("cannot remove the old tree {}", fresh.display()))
-}
-
-fn aside(tree: &Path) -> PathBuf {
-    let mut s = tree.as_os_str().to_owned();
-    s.push(format!(".old-{}", std::process::id()));
-    PathBuf::from(s)
-}
-
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let (Ok(a), Ok(b)) = (
-        std::ffi::CString::new(a.as_os_str().as_bytes()),
-        std::ffi::CString::new(b.as_os_str().as_bytes()),
-    ) else {
-        return false;
-    };
-    // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
-    unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        ) == 0
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_: &Path, _: &Path) -> bool {
-    false
 }
 
 /// Writes the zip of one 科室's folder (or the whole tree) to `out`,
