@@ -354,6 +354,12 @@ pub fn inspect_headers(raw: &[u8]) -> Inspection {
     i
 }
 
+/// The file members' paths of a zip (decoded, archive order), from its
+/// central directory alone; `Err` when it cannot be read.
+pub fn zip_member_names(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, String> {
+    archive::scan(bytes, limits, 0).map(|s| s.member_paths())
+}
+
 /// Hands each file member of a zip attachment (decoded name, bytes) to
 /// `each`, read under `limits` exactly as inspection reads them, one in
 /// memory at a time; `Err` says why the archive is not unpacked

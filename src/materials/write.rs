@@ -122,20 +122,12 @@ impl Builder<'_> {
         Ok(true)
     }
 
-    /// Places one attachment from its bytes, unpacking a zip whose members
-    /// `members` lists (as inspection found them). An archive that cannot
-    /// be unpacked whole is kept as the zip.
-    fn place_bytes(
-        &mut self,
-        i: usize,
-        p: &Placement,
-        m: &Material,
-        bytes: &[u8],
-        members: Option<&[String]>,
-    ) -> Result<()> {
+    /// Places one attachment from its bytes, unpacking a zip. An archive
+    /// that cannot be unpacked whole is kept as the zip.
+    fn place_bytes(&mut self, i: usize, p: &Placement, m: &Material, bytes: &[u8]) -> Result<()> {
         let is_zip = crate::inspect::names::extension(&m.safe_filename) == "zip";
-        if let (true, Some(members)) = (is_zip, members) {
-            match self.unpack(i, p, m, bytes, members) {
+        if is_zip {
+            match self.unpack(i, p, m, bytes) {
                 Ok(()) => return Ok(()),
                 Err(why) => tracing::debug!(file = %m.safe_filename, %why, "kept as a zip"),
             }
@@ -153,8 +145,8 @@ impl Builder<'_> {
         p: &Placement,
         m: &Material,
         bytes: &[u8],
-        members: &[String],
     ) -> Result<(), String> {
+        let members = inspect::zip_member_names(bytes, &Limits::default())?;
         let dir = unpack_dir(&p.path);
         let stem = dir
             .file_name()
@@ -235,6 +227,18 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
         .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))
 }
 
+/// Limits for finding the files in a message again: the message is taken
+/// apart exactly as inspection does (same parts, same order, same bytes),
+/// but no file is opened (no spreadsheet, document or form reading): the
+/// tree needs the bytes only, and opening is most of inspection's time
+/// and memory.
+fn finding_only() -> Limits {
+    Limits {
+        max_inspect_size: 0,
+        ..Limits::default()
+    }
+}
+
 /// Writes every placement into `root` (empty), taking unchanged content
 /// from `old_root` per `old`.
 pub fn build(
@@ -273,7 +277,7 @@ pub fn build(
                 let path = data_dir.join(raw);
                 let bytes =
                     fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                parsed = Some(inspect::inspect(&bytes, &Limits::default()));
+                parsed = Some(inspect::inspect(&bytes, &finding_only()));
                 b.out.parsed += 1;
             }
             let att = parsed
@@ -281,7 +285,7 @@ pub fn build(
                 .and_then(|ins| ins.attachments.get(m.ordinal))
                 .filter(|a| a.sha256 == m.sha256);
             match att {
-                Some(a) => b.place_bytes(i, p, m, &a.bytes, a.members.as_deref())?,
+                Some(a) => b.place_bytes(i, p, m, &a.bytes)?,
                 // The ledger and a re-parse disagree (an older parser split
                 // the message differently): said, never guessed.
                 None => b.out.missing.push(format!("{raw} #{}", m.ordinal)),
