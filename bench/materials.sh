@@ -57,10 +57,11 @@ timed() {
 }
 echo "| step | seconds | peak RSS (MB) | output |"
 echo "|---|---|---|---|"
-timed full run materials --rebuild
-timed update run materials --rebuild
+M=(env RUST_LOG=warn "$BIN" --config "$WORK/mailroom.toml" materials)
+timed full "${M[@]}" --rebuild
+timed update "${M[@]}" --rebuild
 rm -rf "$WORK/data/materials"
-timed full-again run materials --rebuild
-timed zip-org run materials --department org --out "$WORK/org.zip"
+timed full-again "${M[@]}" --rebuild
+timed zip-org "${M[@]}" --department org --out "$WORK/org.zip"
 echo
 echo "tree on disk (hard links once): $(du -sh "$WORK/data/materials" | cut -f1); apparent (every name): $(du -sh --count-links "$WORK/data/materials" | cut -f1); files: $(find "$WORK/data/materials" -type f | wc -l); zip of org: $(du -h "$WORK/org.zip" | cut -f1); raw/: $(du -sh "$WORK/data/raw" | cut -f1)"
