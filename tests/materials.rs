@@ -269,13 +269,67 @@ fn check_set(set: &str, at_least: usize) {
     eprintln!("{set}: {checked} files checked");
     assert!(checked >= at_least, "only {checked} files checked in {set}");
     for d in &campaign.departments {
-        assert!(tree.contains_key(&PathBuf::from(&d.name).join("目录.xlsx")));
+        let book = PathBuf::from(&d.name).join("目录.xlsx");
+        let links = catalogue_links(tree.get(&book).expect("a catalogue per 科室"));
+        for l in &links {
+            assert!(
+                app.tree().join(&d.name).join(l).exists(),
+                "{book:?} links to {l}, which is missing"
+            );
+        }
+        let filed = tree
+            .keys()
+            .filter(|k| k.starts_with(&d.name) && !k.ends_with("目录.xlsx"));
+        assert!(
+            filed.count() == 0 || !links.is_empty(),
+            "{book:?} has no links"
+        );
     }
 
     // Deleted and rebuilt from the ledger: the same tree, byte for byte.
     std::fs::remove_dir_all(app.tree()).expect("delete the tree");
     app.run(&["materials", "--rebuild"]);
     assert_eq!(files(&app.tree()), tree, "the rebuilt tree differs");
+}
+
+/// The targets of a workbook's hyperlinks (relative to its folder).
+fn catalogue_links(xlsx: &[u8]) -> Vec<String> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("the catalogue is a zip");
+    let mut out = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).expect("a part");
+        let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !name.contains("worksheets/_rels/") {
+            continue;
+        }
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut f, &mut xml).expect("utf-8 rels");
+        for part in xml.split("Target=\"").skip(1) {
+            let target = part.split('"').next().unwrap_or("");
+            out.push(percent_decode(target));
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8 link")
 }
 
 #[test]
