@@ -86,7 +86,15 @@ pub fn workbook(
         };
         let target = links.get(i).unwrap_or(&p.path);
         let inside = below_department(target);
-        let shown = inside.to_string_lossy().replace('\\', "/");
+        let link = inside.to_string_lossy().replace('\\', "/");
+        // The unit and item (or the ledger number) have their columns: the
+        // cell names the file, with its version folder, short enough to read.
+        let shown = inside
+            .components()
+            .skip(2)
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         let mut note = Vec::new();
         if m.landed != p.department {
             note.push(format!("寄至{}邮箱", dept_name(&m.landed)));
@@ -117,7 +125,7 @@ pub fn workbook(
         ws.write_url_with_format(
             r,
             2,
-            Url::new(format!("file:///{shown}")).set_text(&shown),
+            Url::new(format!("file:///{link}")).set_text(&shown),
             &cell,
         )
         .context("cannot write a link")?;
@@ -172,13 +180,22 @@ fn grid(
         .context("cannot write the header")?;
     ws.set_column_width(0, 20.0)
         .context("cannot size a column")?;
+    let mut heads = Vec::new();
     for (n, (code, short)) in items.iter().enumerate() {
         let col = n as u16 + 1;
-        ws.write_with_format(1, col, format!("{code} {short}"), &sheets::head())
+        let head = format!("{code} {short}");
+        ws.write_with_format(1, col, head.as_str(), &sheets::head())
             .context("cannot write the header")?;
         ws.set_column_width(col, 16.0)
             .context("cannot size a column")?;
+        heads.push(head);
     }
+    // Long item names wrap: the header row is as tall as the longest.
+    ws.set_row_height(
+        1,
+        sheets::row_height(heads.iter().map(|h| (h.as_str(), 16.0))),
+    )
+    .context("cannot size the header")?;
     // (item, unit) → its newest file (any of them: they share the message).
     let mut newest = std::collections::HashMap::new();
     for (i, p) in placements {
