@@ -249,16 +249,22 @@ pub fn plan(cfg: &Config, materials: &[Material]) -> Vec<Placement> {
 /// `a.pdf`, `a (2).pdf`, `a (3).pdf`: two files of one name in one folder
 /// (two messages the same minute, two parts named alike) both kept.
 fn unique_names(placements: &mut [Placement]) {
-    let mut taken: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut taken: std::collections::HashSet<PathBuf> = Default::default();
+    // The last number given for each name, so many equal names stay linear.
+    let mut last: std::collections::HashMap<PathBuf, usize> = Default::default();
     for p in placements.iter_mut() {
-        let mut n = 1;
-        let mut candidate = p.path.clone();
-        while taken.contains(&candidate) {
-            n += 1;
-            candidate = numbered(&p.path, n);
+        if taken.insert(p.path.clone()) {
+            continue;
         }
-        taken.insert(candidate.clone());
-        p.path = candidate;
+        let n = last.entry(p.path.clone()).or_insert(1);
+        loop {
+            *n += 1;
+            let candidate = numbered(&p.path, *n);
+            if taken.insert(candidate.clone()) {
+                p.path = candidate;
+                break;
+            }
+        }
     }
 }
 

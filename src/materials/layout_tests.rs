@@ -123,3 +123,26 @@ fn a_zip_of_one_folder_named_like_it_is_not_nested_twice() {
         ]
     );
 }
+
+#[test]
+fn many_equal_names_are_numbered_in_order() {
+    let mk = |path: &str| Placement {
+        path: PathBuf::from(path),
+        department: "org".into(),
+        slot: Slot::Pending,
+        current: true,
+        source: 0,
+    };
+    let mut ps = vec![
+        mk("d/a.pdf"),
+        mk("d/a.pdf"),
+        mk("d/a (2).pdf"),
+        mk("d/a.pdf"),
+    ];
+    unique_names(&mut ps);
+    let got: Vec<_> = ps.iter().map(|p| p.path.clone()).collect();
+    assert_eq!(
+        got,
+        ["d/a.pdf", "d/a (2).pdf", "d/a (2) (2).pdf", "d/a (3).pdf"].map(PathBuf::from)
+    );
+}

@@ -101,9 +101,13 @@ fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summar
             .with_context(|| format!("cannot remove {}", fresh.display()))?;
     }
     std::fs::create_dir(&fresh).with_context(|| format!("cannot create {}", fresh.display()))?;
+    // Phase times in the debug log, to see where an update's time goes.
+    let t = std::time::Instant::now();
     let placements = layout::plan(cfg, materials);
+    let planned = t.elapsed();
     let old = write::read_manifest(&tree);
     let written = write::build(&cfg.data_dir, materials, &placements, &fresh, &tree, &old)?;
+    let built = t.elapsed();
     for d in &cfg.campaign.departments {
         let mine: Vec<(usize, &layout::Placement)> = placements
             .iter()
@@ -117,7 +121,15 @@ fn build_and_swap(cfg: &Config, materials: &[layout::Material]) -> Result<Summar
         let path = dir.join(layout::CATALOGUE);
         std::fs::write(&path, book).with_context(|| format!("cannot write {}", path.display()))?;
     }
+    let catalogued = t.elapsed();
     swap::swap(&fresh, &tree)?;
+    tracing::debug!(
+        plan_ms = planned.as_millis() as u64,
+        files_ms = (built - planned).as_millis() as u64,
+        catalogues_ms = (catalogued - built).as_millis() as u64,
+        swap_ms = (t.elapsed() - catalogued).as_millis() as u64,
+        "materials tree built"
+    );
     Ok(Summary {
         placements: placements.len(),
         files: written.files,
