@@ -2,7 +2,7 @@
 # Benchmark (issue 11): `mailroom materials --rebuild` over a big ledger.
 #
 # The ledger is bench/ingest.sh's (COUNT messages, the sample set repeated
-# with fresh Message-IDs, all into org) when its data directory is there:
+# with fresh Message-IDs, all into org) when its data directory holds them all:
 # the database is copied and raw/ hard-linked (read-only use; its own tree
 # is never written). Otherwise COUNT messages are generated and ingested
 # here first.
@@ -37,7 +37,15 @@ enabled = false
 enabled = false
 TOML
 run() { RUST_LOG=warn "$BIN" --config "$WORK/mailroom.toml" "$@"; }
-if [[ -f $SRC/mailroom.db ]]; then
+# Its ledger only when complete (bench/ingest.sh may be filling it right now).
+complete() {
+  [[ -f $SRC/mailroom.db ]] || return 1
+  local m d
+  m=$(sqlite3 "$SRC/mailroom.db" "select count(*) from messages" 2>/dev/null) || return 1
+  d=$(sqlite3 "$SRC/mailroom.db" "select count(*) from deliveries" 2>/dev/null) || return 1
+  [[ $m -ge $COUNT && $m -eq $d ]]
+}
+if complete; then
   echo "ledger: $SRC ($(ls "$SRC/raw" | wc -l) raw folders)"
   sqlite3 "$SRC/mailroom.db" ".backup $WORK/data/mailroom.db"
   cp -al "$SRC/raw" "$WORK/data/raw"
