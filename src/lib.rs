@@ -43,6 +43,10 @@
 //!   a runs ledger: never twice, missed slots collapse into one run.
 //! - [`report`]: the delivery view shared by export (JSON/CSV/xlsx), the
 //!   matrix, status, review queue, late log, and the blank overview form.
+//! - [`materials`]: the browsable tree of every file sent
+//!   (`<科室>/<item>/<unit>/<file>`, versions, 待核对, `目录.xlsx`), rebuilt
+//!   from the ledger and the raw messages after each batch and on demand;
+//!   also zipped per 科室 (`mailroom materials`).
 //! - [`ingest`]: `mailroom ingest`, offline import through the same ledger path.
 //! - [`daemon`], [`cli`], [`telemetry`], [`clock`]: wiring, the command
 //!   line, logging (with secrets redacted), and the (movable, for previews
@@ -74,7 +78,8 @@
 //! were in hand when one died), `mailroom.db` (the ledger, the
 //! outbox, the schedule), `raw/` (messages, the one copy of
 //! every file sent), and `tmp/`
-//! (staging; orphans removed at start). Nothing else is needed to restore.
+//! (staging; orphans removed at start). Nothing else is needed to restore:
+//! `materials/` (or `[materials] dir`) is derived and rebuilt at will.
 
 pub mod classify;
 pub mod clean;
@@ -87,6 +92,7 @@ pub mod ingest;
 pub mod inspect;
 pub mod intake;
 pub mod ledger;
+pub mod materials;
 pub mod outbox;
 pub mod report;
 pub mod schedule;

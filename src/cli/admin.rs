@@ -256,3 +256,39 @@ pub async fn remind(
     app.ledger.close().await;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `mailroom materials`: rebuilds the tree; with `out`, zips it (or one
+/// department's folder).
+pub async fn materials(
+    cfg: Config,
+    department: Option<&str>,
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    if let Some(d) = department {
+        known_department(&cfg, d)?;
+    }
+    let ledger = crate::ledger::Ledger::open(&cfg.database_url, &cfg.data_dir).await?;
+    let t = std::time::Instant::now();
+    let summary = match out {
+        Some(out) => crate::materials::zip(&cfg, &ledger.pool, department, out).await,
+        None => crate::materials::rebuild(&cfg, &ledger.pool).await,
+    };
+    ledger.close().await;
+    let s = summary?;
+    println!(
+        "{}: {} file(s) placed, {} written, {} linked, {} message(s) opened, in {:.1}s",
+        cfg.materials_dir().display(),
+        s.placements,
+        s.files,
+        s.linked,
+        s.parsed,
+        t.elapsed().as_secs_f64()
+    );
+    for m in &s.missing {
+        println!("not found on re-reading: {}", crate::clean::clean_text(m));
+    }
+    if let Some(out) = out {
+        println!("wrote {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -180,6 +180,19 @@ pub enum Command {
         #[arg(long, requires = "unit")]
         attachments_to: Option<PathBuf>,
     },
+    /// The materials tree (`<科室>/<item>/<unit>/<file>`): bring it up to
+    /// date from the ledger, or zip it (one 科室, or all) for sharing.
+    Materials {
+        /// Build the tree afresh from the ledger and swap it in.
+        #[arg(long, required_unless_present = "out")]
+        rebuild: bool,
+        /// With --out: only this department's folder.
+        #[arg(long, requires = "out")]
+        department: Option<String>,
+        /// Write a zip (UTF-8 names) here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Outgoing mail: what is queued, sent, failed or bounced.
     Outbox {
         #[arg(long)]
@@ -449,6 +462,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let app = App::open(cfg, clock(&cli)).await?;
             let out =
                 crate::intake::assign(&app, message, unit, items.clone(), *remember_sender).await?;
+            crate::materials::refresh(&app.config, &app.ledger.pool).await;
             app.ledger.close().await;
             println!(
                 "assigned {} to unit {unit}; {} deliver{} re-classified",
@@ -464,6 +478,16 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Materials {
+            department, out, ..
+        } => {
+            admin::materials(
+                load(&cli, Secrets::Skip)?,
+                department.as_deref(),
+                out.as_deref(),
+            )
+            .await
         }
         Command::Outbox { json } => {
             let app = App::open(load(&cli, Secrets::Skip)?, clock(&cli)).await?;

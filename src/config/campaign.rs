@@ -83,6 +83,10 @@ pub struct Project {
 pub struct Item {
     pub code: String,
     pub title: String,
+    /// The short name people use for the item (智慧团建): the materials
+    /// tree's folder names. Default: the title.
+    #[serde(default)]
+    pub short: Option<String>,
     pub departments: Vec<String>,
     /// Words that identify the item in subjects, filenames and bodies
     /// (青网计划, 智慧团建, …). Kept here so a clerk can add one without a release.

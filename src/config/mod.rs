@@ -190,6 +190,10 @@ impl Config {
             None => format!("sqlite://{}", data_dir.join("mailroom.db").display()),
         };
         let mut service = service;
+        service.materials.dir = Some(match &service.materials.dir {
+            Some(d) => base.join(d),
+            None => data_dir.join("materials"),
+        });
         for mb in &mut service.mailboxes {
             if let Some(f) = &mb.imap.password.password_file {
                 mb.imap.password.password_file = Some(base.join(f));
@@ -220,6 +224,15 @@ impl Config {
             own,
             trusted_authserv,
         })
+    }
+
+    /// Where the materials tree lives (resolved at load; see `[materials]`).
+    pub fn materials_dir(&self) -> PathBuf {
+        self.service
+            .materials
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("materials"))
     }
 
     pub fn department(&self, id: &str) -> Option<&Department> {

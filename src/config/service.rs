@@ -34,8 +34,31 @@ pub struct ServiceFile {
     pub digest: DigestSettings,
     #[serde(default)]
     pub reminders: ReminderSettings,
+    #[serde(default)]
+    pub materials: MaterialsSettings,
     #[serde(rename = "mailbox", default)]
     pub mailboxes: Vec<MailboxConfig>,
+}
+
+/// The browsable materials tree (see `crate::materials`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MaterialsSettings {
+    /// Keep the tree current after every recorded batch, assignment and
+    /// reprocessing. Off: only `mailroom materials --rebuild` writes it.
+    pub enabled: bool,
+    /// Where the tree lives; relative to this file's directory. Default:
+    /// `<data_dir>/materials`.
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for MaterialsSettings {
+    fn default() -> Self {
+        MaterialsSettings {
+            enabled: true,
+            dir: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -272,6 +272,43 @@ pub(crate) fn verify_actual(bytes: &[u8], limits: &Limits) -> Result<(), String>
     Ok(())
 }
 
+/// Receives each unpacked member (name, bytes); `Err` stops the unpacking.
+pub type MemberSink<'a> = dyn FnMut(&str, &[u8]) -> Result<(), String> + 'a;
+
+/// Hands every file member of a zip (decoded name, bytes) to `each`, one
+/// at a time, for unpacking into the materials tree: under the same bounds
+/// as inspection (the archive is scanned and judged first; each member
+/// read through [`read_entry`]; the total capped), holding one member in
+/// memory at most. Refused (with the reason) when the archive is
+/// suspicious or encrypted, a member cannot be read, or `each` fails: the
+/// caller then keeps the zip whole.
+pub(crate) fn extract_each(
+    bytes: &[u8],
+    limits: &Limits,
+    each: &mut MemberSink<'_>,
+) -> Result<(), String> {
+    let scan = scan(bytes, limits, 0)?;
+    if let Some(why) = scan.suspicious {
+        return Err(why);
+    }
+    if scan.encrypted {
+        return Err("password-protected members".into());
+    }
+    let mut total: u64 = 0;
+    for e in scan.entries.iter().filter(|e| !e.dir) {
+        let data = read_entry(bytes, e.index, e.size, limits).map_err(|err| match err {
+            ReadError::TooBig(why) => why,
+            ReadError::Broken => format!("member {:?} cannot be read", e.path),
+        })?;
+        total = total.saturating_add(data.len() as u64);
+        if total > limits.max_total_uncompressed {
+            return Err("expands past the total limit".into());
+        }
+        each(&e.path, &data)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[path = "archive_tests.rs"]
 mod tests;

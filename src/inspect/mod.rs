@@ -31,6 +31,7 @@ mod tnef;
 
 use serde::{Deserialize, Serialize};
 
+pub use archive::MemberSink;
 pub use links::LINK_PATTERNS;
 pub use protect::PASSWORD_PROTECTED;
 
@@ -356,6 +357,24 @@ pub fn inspect_headers(raw: &[u8]) -> Inspection {
         i.headers = h;
     }
     i
+}
+
+/// The file members' paths of a zip (decoded, archive order), from its
+/// central directory alone; `Err` when it cannot be read.
+pub fn zip_member_names(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, String> {
+    archive::scan(bytes, limits, 0).map(|s| s.member_paths())
+}
+
+/// Hands each file member of a zip attachment (decoded name, bytes) to
+/// `each`, read under `limits` exactly as inspection reads them, one in
+/// memory at a time; `Err` says why the archive is not unpacked
+/// (suspicious, encrypted, broken, or `each` refused).
+pub fn zip_members_each(
+    bytes: &[u8],
+    limits: &Limits,
+    each: &mut archive::MemberSink<'_>,
+) -> Result<(), String> {
+    archive::extract_each(bytes, limits, each)
 }
 
 /// Keeps the first and last part of a long text (the signature is at the

@@ -154,6 +154,10 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
     let (p, c) = tokio::join!(producer, consumer);
     let total = c?;
     p?;
+    if total.processed > 0 {
+        // The browsable tree follows the ledger (logged, never fatal).
+        crate::materials::refresh(&app.config, &app.ledger.pool).await;
+    }
     Ok(total)
 }
 
