@@ -115,6 +115,7 @@ impl App {
             }
         };
         let (results, processed) = tokio::join!(fetch, understand);
+        crate::materials::refresh_if_dirty(&self.config, &self.ledger.pool).await;
         let mut report = OnceReport::default();
         for (ctx, r) in ctxs.iter().zip(results) {
             match r {

@@ -314,6 +314,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 crate::intake::Mode::Live
             };
             let processed = crate::intake::process_pending_as(&app, mode).await?;
+            crate::materials::refresh_if_dirty(&app.config, &app.ledger.pool).await;
             app.close().await;
             println!(
                 "stored {}, already present {}, failed {}; classified {}",
@@ -431,6 +432,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 None => crate::intake::reprocess(&app).await?,
             };
+            crate::materials::refresh_if_dirty(&app.config, &app.ledger.pool).await;
             app.close().await;
             println!(
                 "re-classified {} message(s), {} submission(s)",

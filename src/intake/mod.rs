@@ -155,8 +155,9 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
     let total = c?;
     p?;
     if total.processed > 0 {
-        // The browsable tree follows the ledger (logged, never fatal).
-        crate::materials::refresh(&app.config, &app.ledger.pool).await;
+        // The browsable tree follows the ledger (logged, never fatal),
+        // paced: see `materials::refresh_soon`.
+        crate::materials::refresh_soon(&app.config, &app.ledger.pool).await;
     }
     Ok(total)
 }
@@ -322,6 +323,7 @@ pub async fn run(app: App, cancel: CancellationToken) {
         if let Err(e) = process_pending(&app).await {
             error!(error = %format!("{e:#}"), "processing stored messages failed");
         }
+        crate::materials::refresh_if_due(&app.config, &app.ledger.pool).await;
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = app.events.stored() => {}

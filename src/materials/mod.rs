@@ -60,6 +60,53 @@ pub async fn rebuild(cfg: &Config, pool: &SqlitePool) -> Result<Summary> {
 /// under the inspection workers' memory limit: a message that exhausts it
 /// costs a tree update, never the daemon. A library caller (tests) builds
 /// in process.
+/// While mail keeps arriving (a first run over ten thousand messages, a
+/// busy deadline afternoon), the tree is rebuilt at most this often: a
+/// rebuild over a large ledger takes seconds, and rebuilding after every
+/// batch held the intake up for minutes. What waits is done by the next
+/// call after the interval, or at the end of the command.
+const MIN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// When the tree was last rebuilt by this process, and whether the ledger
+/// has changed since.
+static PACE: std::sync::Mutex<(Option<std::time::Instant>, bool)> =
+    std::sync::Mutex::new((None, false));
+
+/// The ledger changed: rebuild now, or once `MIN_INTERVAL` has passed.
+pub async fn refresh_soon(cfg: &Config, pool: &SqlitePool) {
+    if let Ok(mut p) = PACE.lock() {
+        p.1 = true;
+    }
+    refresh_if_due(cfg, pool).await;
+}
+
+/// Rebuilds if the ledger changed and the interval has passed (the
+/// daemon's intake calls this at least every minute).
+pub async fn refresh_if_due(cfg: &Config, pool: &SqlitePool) {
+    let due = PACE
+        .lock()
+        .map(|p| p.1 && p.0.is_none_or(|t| t.elapsed() >= MIN_INTERVAL))
+        .unwrap_or(true);
+    if due {
+        refresh_now(cfg, pool).await;
+    }
+}
+
+/// Rebuilds if the ledger changed since the last rebuild, whatever the
+/// interval: the end of `run --once`, `ingest` and `reprocess`.
+pub async fn refresh_if_dirty(cfg: &Config, pool: &SqlitePool) {
+    if PACE.lock().map(|p| p.1).unwrap_or(true) {
+        refresh_now(cfg, pool).await;
+    }
+}
+
+async fn refresh_now(cfg: &Config, pool: &SqlitePool) {
+    if let Ok(mut p) = PACE.lock() {
+        *p = (Some(std::time::Instant::now()), false);
+    }
+    refresh(cfg, pool).await;
+}
+
 pub async fn refresh(cfg: &Config, pool: &SqlitePool) {
     if !cfg.service.materials.enabled {
         return;
