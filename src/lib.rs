@@ -32,20 +32,25 @@
 //! - [`intake`]: the stage after "stored": runs inspect in worker processes
 //!   (`intake::worker`: `mailroom inspect-worker` under memory, CPU and time
 //!   limits; a message that kills its worker twice is quarantined), then
-//!   classify on blocking threads, stores attachments, and in one
-//!   transaction records deliveries, refreshes the relational flags
+//!   classify on blocking threads, and in one transaction (multi-row
+//!   statements; write transactions take turns, `ledger::begin_write`)
+//!   records deliveries and attachments, refreshes the relational flags
 //!   (resubmission, duplicate delivery), matches bounces, and decides each
 //!   message's receipt.
 //! - [`outbox`]: every outgoing mail is a row before it is a connection; one
-//!   sender drains it (retry with backoff, per-recipient limit, at most one
-//!   duplicate after a crash). Receipt text lives here.
+//!   sender drains it, receipts first: what each SMTP answer means
+//!   (`outbox::replies`), each account's state, budget and backoff
+//!   (`outbox::accounts`: an account waits as a whole), per-recipient and
+//!   per-domain limits, at most one duplicate after a crash. Its own SMTP
+//!   connections (`outbox::smtp`, TCP_NODELAY). Receipt text lives here.
 //! - [`schedule`]: cron jobs (each department's digest, the reminders) with
 //!   a runs ledger: never twice, missed slots collapse into one run.
 //! - [`report`]: the delivery view shared by export (JSON/CSV/xlsx), the
 //!   matrix, status, review queue, late log, and the blank overview form.
 //! - [`materials`]: the browsable tree of every file sent
 //!   (`<科室>/<item>/<unit>/<file>`, versions, 待核对, `目录.xlsx`), rebuilt
-//!   from the ledger and the raw messages after each batch and on demand;
+//!   from the ledger and the raw messages (at most once a minute while mail
+//!   arrives, at the end of a pass, and on demand);
 //!   also zipped per 科室 (`mailroom materials`).
 //! - [`ingest`]: `mailroom ingest`, offline import through the same ledger path.
 //! - [`daemon`], [`cli`], [`telemetry`], [`clock`]: wiring, the command
