@@ -29,7 +29,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// beside the daemon) still meet the busy handler, rarely.
 static WRITE_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A write transaction holding this process's turn (see [`WRITE_TURN`]).
+/// A write transaction holding this process's turn (see `WRITE_TURN`).
 /// Derefs to the connection, like a `sqlx::Transaction`.
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
