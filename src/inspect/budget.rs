@@ -89,22 +89,14 @@ pub(crate) fn xls(stream: &[u8], limits: &Limits) -> Result<(), OverBudget> {
         };
         pos += 4 + len;
         let u16_at = |o: usize| data.get(o..o + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
-        let u32_at = |o: usize| {
-            data.get(o..o + 4)
-                .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-        };
         match typ {
             BOF => {
                 total = total.saturating_add(sheet.grid());
                 sheet = Extent::default();
             }
             DIMENSIONS => {
-                if let (Some(r0), Some(r1), Some(c0), Some(c1)) =
-                    (u32_at(0), u32_at(4), u16_at(8), u16_at(10))
-                {
-                    let rows = u64::from(r1.saturating_sub(r0));
-                    let cols = u64::from(c1.saturating_sub(c0));
-                    sheet.declared = rows.saturating_mul(cols);
+                if let Some(cells) = calamine_reserve(data) {
+                    sheet.declared = sheet.declared.max(cells);
                 }
             }
             t if CELL_RECORDS.contains(&t) => {
@@ -127,6 +119,41 @@ pub(crate) fn xls(stream: &[u8], limits: &Limits) -> Result<(), OverBudget> {
         }
     }
     Ok(())
+}
+
+/// The cells calamine 0.38 reserves for a DIMENSIONS record, computed the
+/// way it does (`xls.rs`, `parse_dimensions` and the `reserve` after it),
+/// wrapping arithmetic included: a BIFF5 record of 10 bytes has 16-bit
+/// rows, and a first row after the last wraps its row count to four
+/// billion. The fuzzer found both; reading only the BIFF8 layout with
+/// saturating subtraction saw no cells at all. `None`: calamine refuses
+/// the record (no reservation).
+fn calamine_reserve(r: &[u8]) -> Option<u64> {
+    let u16_at = |o: usize| {
+        r.get(o..o + 2)
+            .map(|s| u32::from(u16::from_le_bytes([s[0], s[1]])))
+    };
+    let u32_at = |o: usize| {
+        r.get(o..o + 4)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    };
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u16_at(0)?, u16_at(2)?, u16_at(4)?, u16_at(6)?),
+        14 | 16 => (u32_at(0)?, u32_at(4)?, u16_at(8)?, u16_at(10)?),
+        _ => return None,
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    let (rows, cols) = if 1 <= rl && 1 <= cl {
+        (
+            (rl - 1).wrapping_sub(rf).wrapping_add(1),
+            (cl - 1).wrapping_sub(cf).wrapping_add(1),
+        )
+    } else {
+        (1, 1)
+    };
+    Some(u64::from(rows).saturating_mul(u64::from(cols)))
 }
 
 /// An .ods: every table's repeated rows and columns, expanded as calamine

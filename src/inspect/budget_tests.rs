@@ -178,3 +178,58 @@ fn a_part_cut_short_is_unreadable_not_handed_to_calamine() {
     let sst_cut = zip_with(&[("xl/sharedStrings.xml", "<sst><si><t>x")]);
     assert!(matches!(xlsx(&sst_cut, &l), Err(ReadError::Unreadable(_))));
 }
+
+#[test]
+fn dimensions_are_read_as_calamine_reads_them() {
+    let biff8 = |rf: u32, rl: u32, cf: u16, cl: u16| {
+        let mut d = Vec::new();
+        d.extend_from_slice(&rf.to_le_bytes());
+        d.extend_from_slice(&rl.to_le_bytes());
+        d.extend_from_slice(&cf.to_le_bytes());
+        d.extend_from_slice(&cl.to_le_bytes());
+        d.extend_from_slice(&[0, 0]);
+        d
+    };
+    let biff5 = |rf: u16, rl: u16, cf: u16, cl: u16| {
+        [rf, rl, cf, cl, 0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>()
+    };
+    // An ordinary sheet: rows 0..10, columns 0..4 (last is exclusive).
+    assert_eq!(calamine_reserve(&biff8(0, 10, 0, 4)), Some(40));
+    // The fuzzer's shapes: a BIFF5 record of 10 bytes (16-bit rows), and a
+    // first row after the last, whose count wraps to four billion.
+    assert_eq!(
+        calamine_reserve(&biff5(0, 65535, 0, 255)),
+        Some(65535 * 255)
+    );
+    assert_eq!(
+        calamine_reserve(&biff8(7, 3, 0, 2)),
+        Some(u64::from(3u32.wrapping_sub(7)) * 2)
+    );
+    // Columns past 0xFF, or before the first, start at 0, as in calamine.
+    assert_eq!(calamine_reserve(&biff8(0, 1, 300, 2)), Some(2));
+    // Empty sheets reserve one cell; other lengths are refused.
+    assert_eq!(calamine_reserve(&biff8(0, 0, 0, 0)), Some(1));
+    assert_eq!(calamine_reserve(&[0; 12]), None);
+}
+
+#[test]
+fn the_fuzzers_xls_is_not_opened() {
+    // A workbook stream with a BOF and a 10-byte DIMENSIONS record declaring
+    // 65,535 × 255 cells: over any budget, so calamine never sees it.
+    let mut stream = Vec::new();
+    let mut record = |typ: u16, data: &[u8]| {
+        stream.extend_from_slice(&typ.to_le_bytes());
+        stream.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        stream.extend_from_slice(data);
+    };
+    record(0x0809, &[0; 16]);
+    let dims: Vec<u8> = [0u16, 65535, 0, 255, 0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    record(0x0200, &dims);
+    assert!(xls(&stream, &Limits::default()).is_err());
+}
