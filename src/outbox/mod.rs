@@ -18,6 +18,7 @@
 
 pub mod accounts;
 pub mod compose;
+mod limits;
 pub mod policy;
 pub mod receipt;
 pub mod replies;
@@ -239,7 +240,7 @@ pub async fn step(
     let recipients: Vec<String> =
         serde_json::from_str(&row.recipients).context("bad recipients in the outbox")?;
     if row.kind == OutKind::Receipt.as_str()
-        && let Some(until) = rate_limited(cfg, pool, &recipients, now).await?
+        && let Some(until) = limits::rate_limited(cfg, pool, &recipients, now).await?
     {
         sqlx::query("UPDATE outbox SET not_before = ?, held_reason = ? WHERE id = ?")
             .bind(fmt_time(until))
@@ -254,7 +255,7 @@ pub async fn step(
         warn!(outbox_id = row.id, to = %recipients.join(","), until = %until, "receipt held by the per-recipient limit");
         return Ok(Step::Held(row.id, until));
     }
-    if let Some((until, why)) = over_budget(cfg, pool, &row.department, now).await? {
+    if let Some((until, why)) = limits::over_budget(cfg, pool, &row.department, now).await? {
         hold_account(pool, &row.department, until, &format!("{BUDGET}: {why}")).await?;
         accounts::hold(
             pool,
@@ -268,7 +269,8 @@ pub async fn step(
         .await?;
         return Ok(Step::Held(row.id, until));
     }
-    if let Some((until, why)) = domain_limited(cfg, pool, &row.department, &recipients, now).await?
+    if let Some((until, why)) =
+        limits::domain_limited(cfg, pool, &row.department, &recipients, now).await?
     {
         sqlx::query("UPDATE outbox SET not_before = ?, held_reason = ? WHERE id = ?")
             .bind(fmt_time(until))
@@ -424,8 +426,10 @@ async fn refused(
         }
         replies::Action::ParkAccountUntilMidnight => {
             let until = replies::next_midnight(now, cfg.tz);
-            let (day_start, _) = provider_day(cfg, now);
-            let sent_today = account_sends(pool, &row.department, day_start).await?.len();
+            let (day_start, _) = limits::provider_day(cfg, now);
+            let sent_today = limits::account_sends(pool, &row.department, day_start)
+                .await?
+                .len();
             let r = account_hold(
                 accounts::State::Parked,
                 until,
@@ -543,109 +547,6 @@ const UNREACHABLE: &str = "server unreachable";
 /// How mail waiting for its account's budget is marked.
 const BUDGET: &str = "account budget";
 
-/// The provider's day around `now`: from 00:00 to the next 00:00 in the
-/// campaign's zone (NetEase counts from midnight Beijing time).
-fn provider_day(cfg: &Config, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let end = replies::next_midnight(now, cfg.tz);
-    (end - Duration::days(1), end)
-}
-
-/// When the account sent mail since `since`.
-async fn account_sends(
-    pool: &SqlitePool,
-    department: &str,
-    since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT sent_at FROM outbox WHERE department = ? AND sent_at IS NOT NULL AND sent_at >= ?",
-    )
-    .bind(department)
-    .bind(fmt_time(since))
-    .fetch_all(pool)
-    .await
-    .context("cannot read the account's sent mail")?;
-    rows.iter().map(|(t,)| parse_time(t)).collect()
-}
-
-/// Whether the account's budget lets one more mail go now; otherwise until
-/// when its mail waits, and why (in words for `outbox` and the log).
-async fn over_budget(
-    cfg: &Config,
-    pool: &SqlitePool,
-    department: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<(DateTime<Utc>, String)>> {
-    let o = &cfg.service.outbox;
-    let (day_start, day_end) = provider_day(cfg, now);
-    let day = now.with_timezone(&cfg.tz).date_naive().to_string();
-    let learned = accounts::learned_daily_quota(pool, department, &day).await?;
-    let per_day = learned.map_or(o.per_day, |l| l.min(o.per_day));
-    let since = day_start.min(now - Duration::minutes(15));
-    let sent = account_sends(pool, department, since).await?;
-    Ok(
-        match policy::account_budget(&sent, now, o.per_15min, per_day, day_start, day_end) {
-            Ok(()) => None,
-            Err((until, policy::OverBudget::Quarter)) => {
-                Some((until, format!("{} mails in 15 minutes", o.per_15min)))
-            }
-            Err((until, policy::OverBudget::Day)) => Some((
-                until,
-                match learned {
-                    Some(l) if l < o.per_day => {
-                        format!("{per_day} mails today, the quota its server showed today")
-                    }
-                    _ => format!("{per_day} mails today"),
-                },
-            )),
-        },
-    )
-}
-
-/// When a recipient's domain has had as much mail from this account as its
-/// limit allows, until when this mail waits.
-async fn domain_limited(
-    cfg: &Config,
-    pool: &SqlitePool,
-    department: &str,
-    recipients: &[String],
-    now: DateTime<Utc>,
-) -> Result<Option<(DateTime<Utc>, String)>> {
-    let mut out: Option<(DateTime<Utc>, String)> = None;
-    for limit in &cfg.service.outbox.domain_limits {
-        let suffix = format!("@{}", limit.domain.to_ascii_lowercase());
-        if !recipients
-            .iter()
-            .any(|r| r.to_ascii_lowercase().ends_with(&suffix))
-        {
-            continue;
-        }
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT s.sent_at FROM sent_log s JOIN outbox o ON o.id = s.outbox_id
-             WHERE o.department = ? AND s.recipient LIKE ? AND s.sent_at > ?",
-        )
-        .bind(department)
-        .bind(format!("%{suffix}"))
-        .bind(fmt_time(now - Duration::days(1)))
-        .fetch_all(pool)
-        .await
-        .context("cannot read the send log")?;
-        let times = rows
-            .iter()
-            .map(|(t,)| parse_time(t))
-            .collect::<Result<Vec<_>>>()?;
-        if let Err(until) = policy::rate_limit(&times, now, limit.per_hour, limit.per_day) {
-            let why = format!(
-                "recipient domain limit: {} an hour or {} a day to {}",
-                limit.per_hour, limit.per_day, limit.domain
-            );
-            if out.as_ref().is_none_or(|(u, _)| until > *u) {
-                out = Some((until, why));
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// The account took a mail after waiting (unreachable, busy, budget): its
 /// mail that waited only for the account is due now, not each at its own
 /// time. Mail held for its own reasons (a recipient's limit) stays.
@@ -726,40 +627,6 @@ async fn fail(pool: &SqlitePool, id: i64, err: &str) -> Result<()> {
         .await
         .context("cannot mark the mail failed")?;
     Ok(())
-}
-
-/// When any recipient had too many receipts lately, the time to wait until.
-async fn rate_limited(
-    cfg: &Config,
-    pool: &SqlitePool,
-    recipients: &[String],
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>> {
-    let mut until: Option<DateTime<Utc>> = None;
-    for r in recipients {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT s.sent_at FROM sent_log s JOIN outbox o ON o.id = s.outbox_id
-             WHERE s.recipient = ? AND o.kind = 'receipt' AND s.sent_at > ?",
-        )
-        .bind(r.to_ascii_lowercase())
-        .bind(fmt_time(now - Duration::days(1)))
-        .fetch_all(pool)
-        .await
-        .context("cannot read the send log")?;
-        let times = rows
-            .iter()
-            .map(|(t,)| parse_time(t))
-            .collect::<Result<Vec<_>>>()?;
-        if let Err(t) = policy::rate_limit(
-            &times,
-            now,
-            cfg.service.receipts.max_per_hour,
-            cfg.service.receipts.max_per_day,
-        ) {
-            until = Some(until.map_or(t, |u| u.max(t)));
-        }
-    }
-    Ok(until)
 }
 
 /// Sends everything due now, then returns (for `run --once`).
