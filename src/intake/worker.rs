@@ -218,7 +218,8 @@ fn widen_pipe(fd: std::os::fd::RawFd) {
     }
 }
 
-fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {
+/// setrlimit(2), soft and hard alike (also the materials rebuild's child).
+pub(crate) fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {
     let lim = libc::rlimit {
         rlim_cur: value,
         rlim_max: value,

@@ -3,6 +3,7 @@
 //! re-parses new messages and unpacks archives, hostile input, so a message
 //! that exhausts the limit costs one tree update, never the daemon.
 
+use crate::intake::worker::set_limit;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -31,8 +32,8 @@ pub(super) async fn rebuild(cfg: &Config, exe: &Path) -> Result<String> {
     // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
-            limit(libc::RLIMIT_AS, memory)?;
-            limit(libc::RLIMIT_CORE, 0)
+            set_limit(libc::RLIMIT_AS, memory)?;
+            set_limit(libc::RLIMIT_CORE, 0)
         });
     }
     let out = cmd
@@ -45,16 +46,4 @@ pub(super) async fn rebuild(cfg: &Config, exe: &Path) -> Result<String> {
         out.status
     );
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-fn limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {
-    let lim = libc::rlimit {
-        rlim_cur: value,
-        rlim_max: value,
-    };
-    // SAFETY: a plain syscall on a valid struct.
-    if unsafe { libc::setrlimit(resource, &lim) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
 }
