@@ -35,8 +35,10 @@ if [[ ! -f $WORK/mail/done-$COUNT ]]; then
   python3 bench/gen_ingest.py tests/data/corpus "$WORK/mail" "$COUNT"
   touch "$WORK/mail/done-$COUNT"
 fi
+# The baseline refuses keys added since (an item's `short` title).
+grep -v '^short =' config/campaign-2017.toml >"$WORK/campaign-baseline.toml"
 cat >"$WORK/mailroom.toml" <<TOML
-campaign = "$PWD/config/campaign-2017.toml"
+campaign = "$WORK/campaign-baseline.toml"
 units = "$PWD/config/units.toml"
 data_dir = "$WORK/data"
 TOML
@@ -44,7 +46,7 @@ TOML
 # ingest; that stage has its own benchmark (bench/materials.sh). Off here,
 # in a copy of the configuration the baseline (which knows no [materials])
 # never reads.
-cp "$WORK/mailroom.toml" "$WORK/mailroom-current.toml"
+sed "s|$WORK/campaign-baseline.toml|$PWD/config/campaign-2017.toml|" "$WORK/mailroom.toml" >"$WORK/mailroom-current.toml"
 printf '[materials]\nenabled = false\n' >>"$WORK/mailroom-current.toml"
 results=$WORK/results.txt
 : >"$results"
