@@ -90,14 +90,17 @@ measure() {
   echo "$name $secs $rss"
 }
 
+# Earlier outputs are moved aside, deleted at the end (see bench/aside.sh).
+source bench/aside.sh
+
 results=$WORK/results.txt
 : >"$results"
 for round in $(seq 1 "$ROUNDS"); do
-  rm -rf "$WORK/mbsync-out" "$WORK/mailroom-data" "$WORK/imaplib-out"
+  aside "$WORK/mbsync-out" "$WORK/mailroom-data" "$WORK/imaplib-out"
   mkdir -p "$WORK/mbsync-out"
   measure mbsync mbsync -q -c "$WORK/mbsyncrc" -a | sed 's/$/ -/' | tee -a "$results"
   for via in dovecot coremail; do
-    rm -rf "$WORK/mailroom-data"
+    aside "$WORK/mailroom-data"
     line=$(measure "mailroom-$via" env RUST_LOG=warn,mailroom::daemon=info "$BIN" --config "$WORK/mailroom-$via.toml" run --once --no-receipts)
     # Fetching ends before understanding does: its own time, from the log;
     # memory is mailroom plus its largest inspection worker.

@@ -48,11 +48,13 @@ TOML
 # never reads.
 sed "s|$WORK/campaign-baseline.toml|$PWD/config/campaign-2017.toml|" "$WORK/mailroom.toml" >"$WORK/mailroom-current.toml"
 printf '[materials]\nenabled = false\n' >>"$WORK/mailroom-current.toml"
+# Earlier outputs are moved aside, deleted at the end (see bench/aside.sh).
+source bench/aside.sh
 results=$WORK/results.txt
 : >"$results"
 # One timed ingest into an empty data directory: NAME BINARY.
 ingest() {
-  rm -rf "$WORK/data"
+  aside "$WORK/data"
   sync
   # The `resources` line (current code) gives the workers' peak too.
   /usr/bin/time -f "%e %M" -o "$WORK/time.$1" \
