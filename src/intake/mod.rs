@@ -196,11 +196,8 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
             bounced.push((u.row.id, hit));
         }
     }
-    let mut decisions = std::collections::HashMap::new();
-    for key in &keys {
-        let d = receipts::decide(&mut tx, cfg, key, now, mode).await?;
-        decisions.insert(key.clone(), d);
-    }
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let decisions = receipts::decide_all(&mut tx, cfg, &keys, now, mode).await?;
     tx.commit().await.context("cannot commit deliveries")?;
 
     let mut report = Report::default();

@@ -4,6 +4,8 @@
 //! no-reply addresses or the service's own addresses: that is what keeps
 //! two robots from mailing each other forever.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
@@ -81,27 +83,93 @@ fn is_no_reply(address: &str) -> bool {
         || local.starts_with("no-reply")
 }
 
-pub async fn decide(
+/// Decides the receipt of each message (by key) of a batch, inside the
+/// intake transaction. What is already known is read in two statements for
+/// the whole batch, and new "no receipt" decisions are written in one:
+/// under load every round trip to SQLite's thread costs a wake-up, and a
+/// first run decides for thousands of messages, almost all of them
+/// suppressed (old mail, imported mail).
+pub async fn decide_all(
+    conn: &mut SqliteConnection,
+    cfg: &Config,
+    keys: &[&str],
+    now: DateTime<Utc>,
+    mode: Mode,
+) -> Result<HashMap<String, Decision>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Keys come from senders' Message-IDs: bound as one JSON array.
+    let list = serde_json::to_string(keys).context("cannot list message keys")?;
+    let mut existing: HashMap<String, (Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT message_key, outbox_id, suppressed FROM receipts
+         WHERE message_key IN (SELECT value FROM json_each(?))",
+    )
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await
+    .context("cannot read receipts")?
+    .into_iter()
+    .map(|(k, o, s): (String, Option<i64>, Option<String>)| (k, (o, s)))
+    .collect();
+    let mut rows: HashMap<String, Vec<Row>> = HashMap::new();
+    let all: Vec<(String, Row)> = sqlx::query_as(
+        "SELECT message_key, message_row, department, received_at, kind, unit, flags, detail
+         FROM deliveries WHERE message_key IN (SELECT value FROM json_each(?))
+         ORDER BY message_key, received_at, message_row",
+    )
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await
+    .context("cannot read deliveries")?
+    .into_iter()
+    .map(|r: KeyedRow| (r.message_key.clone(), r.row))
+    .collect();
+    for (k, r) in all {
+        rows.entry(k).or_default().push(r);
+    }
+    let mut decisions = HashMap::with_capacity(keys.len());
+    let mut suppressed: Vec<(&str, String)> = Vec::new();
+    for &key in keys {
+        let existing = existing.remove(key);
+        let rows = rows.remove(key).unwrap_or_default();
+        let d = decide(conn, cfg, key, existing, rows, now, mode).await?;
+        if let Decision::Suppressed(reason) = &d {
+            suppressed.push((key, reason.clone()));
+        }
+        decisions.insert(key.to_owned(), d);
+    }
+    if !suppressed.is_empty() {
+        sqlx::query(
+            "INSERT INTO receipts (message_key, suppressed)
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)",
+        )
+        .bind(serde_json::to_string(&suppressed).context("cannot list decisions")?)
+        .execute(&mut *conn)
+        .await
+        .context("cannot record the receipt decisions")?;
+    }
+    Ok(decisions)
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedRow {
+    message_key: String,
+    #[sqlx(flatten)]
+    row: Row,
+}
+
+/// One message's decision from what is known of it. A new suppression is
+/// only returned: [`decide_all`] records those together.
+async fn decide(
     conn: &mut SqliteConnection,
     cfg: &Config,
     key: &str,
+    existing: Option<(Option<i64>, Option<String>)>,
+    rows: Vec<Row>,
     now: DateTime<Utc>,
     mode: Mode,
 ) -> Result<Decision> {
-    let existing: Option<(Option<i64>, Option<String>)> =
-        sqlx::query_as("SELECT outbox_id, suppressed FROM receipts WHERE message_key = ?")
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await
-            .context("cannot read receipts")?;
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT message_row, department, received_at, kind, unit, flags, detail
-         FROM deliveries WHERE message_key = ? ORDER BY received_at, message_row",
-    )
-    .bind(key)
-    .fetch_all(&mut *conn)
-    .await
-    .context("cannot read deliveries")?;
     let deliveries = rows
         .into_iter()
         .map(|r| {
@@ -154,12 +222,6 @@ pub async fn decide(
         None => {}
     }
     if let Some(reason) = suppression(cfg, rep, mode) {
-        sqlx::query("INSERT INTO receipts (message_key, suppressed) VALUES (?, ?)")
-            .bind(key)
-            .bind(&reason)
-            .execute(&mut *conn)
-            .await
-            .context("cannot record the receipt decision")?;
         return Ok(Decision::Suppressed(reason));
     }
     let (o, waiting) = outgoing(conn, cfg, key, rep, &deliveries).await?;

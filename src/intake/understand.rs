@@ -12,6 +12,7 @@
 //! headers alone, answered ("a person will check the attachment"), listed
 //! for review, and left alone by `reprocess`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -56,28 +57,32 @@ struct Job {
 /// each in its own worker.
 pub(super) async fn batch(app: &App, ids: &[i64], mode: Mode) -> Result<Vec<Understood>> {
     let pool = &app.ledger.pool;
-    let mut jobs = Vec::new();
-    for &id in ids {
-        let Some(row) = ledger_messages::get(pool, id).await? else {
-            continue;
-        };
-        if row.quarantined.is_some() && mode == Mode::Reprocess {
-            // Its delivery stays as recorded; only a person retries it.
-            continue;
-        }
-        let key = record::message_key(row.message_id.as_deref(), &row.sha256);
-        let manual: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT unit, items FROM assignments WHERE message_key = ?")
-                .bind(&key)
-                .fetch_optional(pool)
-                .await
-                .context("cannot read assignments")?;
-        let manual = manual.map(|(unit, items)| Manual {
-            unit,
-            items: items.and_then(|i| serde_json::from_str(&i).ok()),
-        });
-        jobs.push(Job { row, key, manual });
-    }
+    let mut by_id: HashMap<i64, MessageRow> = ledger_messages::get_many(pool, ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    // In the order asked for (the ledger's, or arrival for a quarantine
+    // lifted), which the batch keeps.
+    let keyed: Vec<(MessageRow, String)> = ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        // A quarantined delivery stays as recorded; only a person retries it.
+        .filter(|r| !(r.quarantined.is_some() && mode == Mode::Reprocess))
+        .map(|row| {
+            let key = record::message_key(row.message_id.as_deref(), &row.sha256);
+            (row, key)
+        })
+        .collect();
+    let mut manual = manual_assignments(pool, keyed.iter().map(|(_, k)| k.as_str())).await?;
+    let jobs: Vec<Job> = keyed
+        .into_iter()
+        .map(|(row, key)| Job {
+            manual: manual.remove(&key),
+            row,
+            key,
+        })
+        .collect();
     let t0 = std::time::Instant::now();
     let width = std::thread::available_parallelism().map_or(2, |n| n.get());
     let matcher = Arc::new(classify::UnitMatcher::new(&app.config.units));
@@ -107,6 +112,34 @@ pub(super) async fn batch(app: &App, ids: &[i64], mode: Mode) -> Result<Vec<Unde
         "batch understood"
     );
     Ok(done.into_iter().map(|(_, u)| u).collect())
+}
+
+/// The assignments a person made for these messages (`mailroom assign`),
+/// by message key, in one statement. Keys come from senders' Message-IDs:
+/// bound as one JSON array, never spliced into the SQL.
+async fn manual_assignments<'a>(
+    pool: &sqlx::SqlitePool,
+    keys: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, Manual>> {
+    let keys: Vec<&str> = keys.collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT message_key, unit, items FROM assignments
+         WHERE message_key IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(&keys).context("cannot list message keys")?)
+    .fetch_all(pool)
+    .await
+    .context("cannot read assignments")?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, unit, items)| {
+            let items = items.and_then(|i| serde_json::from_str(&i).ok());
+            (key, Manual { unit, items })
+        })
+        .collect())
 }
 
 /// Understands one message; `Ok(None)` leaves it pending (mailroom's own
