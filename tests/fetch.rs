@@ -275,6 +275,48 @@ async fn thirty_megabyte_message_and_oversize_marking() {
     assert_eq!(small_row["oversize"], 0);
 }
 
+/// Messages over `fetch.piece_mb` come down in pieces written straight to
+/// their file. The sizes sit on and around the piece boundaries: exactly
+/// one and two pieces (the last request returns nothing), one byte over,
+/// one byte short. Each must be stored byte for byte, with the header read
+/// from the first piece.
+#[tokio::test]
+async fn large_messages_come_down_in_pieces_byte_for_byte() {
+    const MB: usize = 1024 * 1024;
+    let opts = AppOptions {
+        extra_service: "[fetch]\npiece_mb = 1\n".into(),
+        ..AppOptions::default()
+    };
+    let app = TestApp::with("pieces", MailEnv::shared(), opts);
+    let sizes = [MB, 2 * MB, 2 * MB + 1, 3 * MB - 1, 5000];
+    let mut sent = Vec::new();
+    for (i, &size) in sizes.iter().enumerate() {
+        let mut m = synthetic(i + 1, size);
+        m.truncate(size);
+        app.append("school", &m, "2018-01-22T10:00:00+08:00").await;
+        sent.push(m);
+    }
+    app.run_once();
+    let rows = app.messages();
+    assert_eq!(rows.len(), sizes.len());
+    for m in &sent {
+        let row = rows
+            .iter()
+            .find(|r| r["sha256"].as_str() == Some(sha256_hex(m).as_str()))
+            .unwrap_or_else(|| panic!("the {}-byte message is stored whole", m.len()));
+        assert_eq!(row["size"].as_u64(), Some(m.len() as u64));
+        assert_eq!(app.raw_file(row), *m);
+        assert!(
+            row["message_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("synthetic-")),
+            "Message-ID read from the first piece: {row}"
+        );
+    }
+    app.run_once();
+    assert_eq!(count(&app), sizes.len(), "nothing fetched twice");
+}
+
 #[tokio::test]
 async fn wrong_password_is_a_clear_error_and_the_others_keep_working() {
     let opts = AppOptions {

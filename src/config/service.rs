@@ -70,6 +70,10 @@ pub struct FetchSettings {
     pub batch_messages: usize,
     /// Upper bound on bytes fetched and made durable together.
     pub batch_mb: u64,
+    /// A message larger than this is downloaded alone, in pieces of this
+    /// size (`BODY.PEEK[]<offset.length>`, as Thunderbird does), straight
+    /// into its file: memory holds one piece, never a whole 50 MB message.
+    pub piece_mb: u64,
     /// A message that fails to download this many times is skipped and logged.
     pub max_attempts: u32,
     /// After a refused login, wait this long before one more try; a second
@@ -88,6 +92,7 @@ impl Default for FetchSettings {
             max_message_mb: 64,
             batch_messages: 200,
             batch_mb: 32,
+            piece_mb: 4,
             max_attempts: 3,
             login_retry_secs: 300,
             id_support_email: None,
@@ -480,6 +485,9 @@ impl ServiceFile {
         }
         if self.fetch.batch_mb == 0 {
             p.error("fetch.batch_mb", "must be at least 1");
+        }
+        if self.fetch.piece_mb == 0 || self.fetch.piece_mb > 1024 {
+            p.error("fetch.piece_mb", "must be between 1 and 1024");
         }
         if self.outbox.per_15min == 0 || self.outbox.per_day < self.outbox.per_15min {
             p.error(

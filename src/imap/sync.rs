@@ -138,11 +138,16 @@ pub async fn pass(session: &mut Session, ctx: &MailboxCtx, folder: &Folder) -> R
         .into_iter()
         .collect();
     let max_bytes = ctx.fetch.max_message_mb * 1024 * 1024;
+    let piece = ctx.fetch.piece_mb * 1024 * 1024;
     let batches = uidset::plan(
         &pending,
         ctx.fetch.batch_messages,
         ctx.fetch.batch_mb * 1024 * 1024,
-        |uid, size| u64::from(size) > max_bytes || failures.contains_key(&uid),
+        // Alone: too large to inspect, downloaded in pieces, or failed before.
+        |uid, size| {
+            let size = u64::from(size);
+            size > max_bytes || size > piece || failures.contains_key(&uid)
+        },
     );
     for batch in batches {
         if batch.isolated {
@@ -233,62 +238,30 @@ async fn fetch_batch(
     let wanted = batch.uids();
     let set = uidset::format(&wanted);
     let mut staged: Vec<(Staged, NewMessage)> = Vec::with_capacity(wanted.len());
-    let item_timeout = fetch_timeout(u64::from(batch.max_size()));
+    let piece = ctx.fetch.piece_mb * 1024 * 1024;
     let t0 = std::time::Instant::now();
-    let result: Result<()> = async {
-        let stream = timeout(
-            item_timeout,
-            session.uid_fetch(&set, "(UID INTERNALDATE RFC822.SIZE BODY.PEEK[])"),
-        )
-        .await
-        .context("timed out starting the download")?
-        .context("UID FETCH failed")?;
-        futures::pin_mut!(stream);
-        while let Some(fetch) = timeout(item_timeout, stream.try_next())
-            .await
-            .context("timed out downloading a message")?
-            .context("download failed")?
-        {
-            // Unsolicited FETCH responses (flag changes) carry no body.
-            let (Some(uid), Some(body)) = (fetch.uid, fetch.body()) else {
-                continue;
-            };
-            if !wanted.contains(&uid) || staged.iter().any(|(_, m)| m.uid == Some(uid)) {
-                continue;
-            }
-            let internal_date = match fetch.internal_date() {
-                Some(d) => d.with_timezone(&Utc),
-                None => {
-                    warn!(
-                        department = dept,
-                        uid, "server gave no INTERNALDATE; using the download time"
-                    );
-                    ctx.clock.now()
-                }
-            };
-            let blob = crate::util::blocking(|| ctx.ledger.blobs.stage(BlobKind::Raw, body))?;
-            let msg = NewMessage {
-                department: dept.to_owned(),
-                source: Source::Imap,
-                folder: Some(folder.name.clone()),
-                uidvalidity: Some(scope.uidvalidity),
-                uid: Some(uid),
-                message_id: ledger_messages::message_id_of(body),
-                internal_date,
-                size: blob.size,
-                sha256: blob.sha256.clone(),
-                raw_path: blob.rel_path.clone(),
-                oversize: blob.size > max_bytes,
-                in_junk: folder.junk,
-            };
-            staged.push((blob, msg));
+    let span =
+        tracing::debug_span!("fetch_batch", department = dept, folder = %folder.name, uids = %set);
+    let download = Download {
+        ctx,
+        folder,
+        scope,
+        max_bytes,
+    };
+    let result = match batch.messages[..] {
+        [(uid, size)] if u64::from(size) > piece => {
+            download
+                .in_pieces(session, uid, size, piece, &mut staged)
+                .instrument(span)
+                .await
         }
-        Ok(())
-    }
-    .instrument(
-        tracing::debug_span!("fetch_batch", department = dept, folder = %folder.name, uids = %set),
-    )
-    .await;
+        _ => {
+            download
+                .whole(session, &set, &wanted, batch.max_size(), &mut staged)
+                .instrument(span)
+                .await
+        }
+    };
     drain_unsolicited(session);
 
     let (mut blobs, messages): (Vec<Staged>, Vec<NewMessage>) = staged.into_iter().unzip();
@@ -378,6 +351,164 @@ async fn fetch_batch(
         }
     }
     Ok(report)
+}
+
+/// What a download needs to know to stage what arrives.
+struct Download<'a> {
+    ctx: &'a MailboxCtx,
+    folder: &'a Folder,
+    scope: UidScope<'a>,
+    max_bytes: u64,
+}
+
+impl Download<'_> {
+    /// The ledger's description of a message just staged.
+    fn message(
+        &self,
+        uid: u32,
+        internal_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+        message_id: Option<String>,
+        blob: &Staged,
+    ) -> NewMessage {
+        let internal_date = match internal_date {
+            Some(d) => d.with_timezone(&Utc),
+            None => {
+                warn!(
+                    department = %self.ctx.department,
+                    uid, "server gave no INTERNALDATE; using the download time"
+                );
+                self.ctx.clock.now()
+            }
+        };
+        NewMessage {
+            department: self.ctx.department.clone(),
+            source: Source::Imap,
+            folder: Some(self.folder.name.clone()),
+            uidvalidity: Some(self.scope.uidvalidity),
+            uid: Some(uid),
+            message_id,
+            internal_date,
+            size: blob.size,
+            sha256: blob.sha256.clone(),
+            raw_path: blob.rel_path.clone(),
+            oversize: blob.size > self.max_bytes,
+            in_junk: self.folder.junk,
+        }
+    }
+
+    /// The messages of `set`, each whole in one response.
+    async fn whole(
+        &self,
+        session: &mut Session,
+        set: &str,
+        wanted: &[u32],
+        max_size: u32,
+        staged: &mut Vec<(Staged, NewMessage)>,
+    ) -> Result<()> {
+        let item_timeout = fetch_timeout(u64::from(max_size));
+        let stream = timeout(
+            item_timeout,
+            session.uid_fetch(set, "(UID INTERNALDATE RFC822.SIZE BODY.PEEK[])"),
+        )
+        .await
+        .context("timed out starting the download")?
+        .context("UID FETCH failed")?;
+        futures::pin_mut!(stream);
+        while let Some(fetch) = timeout(item_timeout, stream.try_next())
+            .await
+            .context("timed out downloading a message")?
+            .context("download failed")?
+        {
+            // Unsolicited FETCH responses (flag changes) carry no body.
+            let (Some(uid), Some(body)) = (fetch.uid, fetch.body()) else {
+                continue;
+            };
+            if !wanted.contains(&uid) || staged.iter().any(|(_, m)| m.uid == Some(uid)) {
+                continue;
+            }
+            let blob = crate::util::blocking(|| self.ctx.ledger.blobs.stage(BlobKind::Raw, body))?;
+            let msg = self.message(
+                uid,
+                fetch.internal_date(),
+                ledger_messages::message_id_of(body),
+                &blob,
+            );
+            staged.push((blob, msg));
+        }
+        Ok(())
+    }
+
+    /// One large message, `piece` bytes at a time, each piece written to
+    /// the staged file as it arrives: the connection's buffer never holds
+    /// more than one piece. The message ends with the first short piece
+    /// (RFC 3501 §6.4.5: a partial fetch past the end returns what is
+    /// left, or nothing), not at the size the listing announced.
+    async fn in_pieces(
+        &self,
+        session: &mut Session,
+        uid: u32,
+        announced: u32,
+        piece: u64,
+        staged: &mut Vec<(Staged, NewMessage)>,
+    ) -> Result<()> {
+        let item_timeout = fetch_timeout(piece);
+        let mut file = crate::util::blocking(|| self.ctx.ledger.blobs.stage_pieces(BlobKind::Raw))?;
+        let mut internal_date = None;
+        let mut message_id = None;
+        loop {
+            let offset = file.size();
+            let query = format!("(UID INTERNALDATE BODY.PEEK[]<{offset}.{piece}>)");
+            let mut got: Option<usize> = None;
+            {
+                let stream = timeout(item_timeout, session.uid_fetch(uid.to_string(), &query))
+                    .await
+                    .context("timed out starting the download")?
+                    .context("UID FETCH failed")?;
+                futures::pin_mut!(stream);
+                while let Some(fetch) = timeout(item_timeout, stream.try_next())
+                    .await
+                    .context("timed out downloading a message")?
+                    .context("download failed")?
+                {
+                    if fetch.uid != Some(uid) || got.is_some() {
+                        continue;
+                    }
+                    // Past the end a server may answer NIL instead of "".
+                    let Some(body) = fetch.body() else {
+                        if fetch.internal_date().is_some() {
+                            got = Some(0);
+                        }
+                        continue;
+                    };
+                    if offset == 0 {
+                        internal_date = fetch.internal_date();
+                        message_id = ledger_messages::message_id_of(body);
+                    }
+                    crate::util::blocking(|| file.write(body))?;
+                    got = Some(body.len());
+                }
+            }
+            drain_unsolicited(session);
+            match got {
+                // Expunged before the first piece: gone, like a message
+                // missing from a batch.
+                None if offset == 0 => return Ok(()),
+                None => anyhow::bail!(
+                    "message {uid} vanished after {offset} bytes of it were downloaded"
+                ),
+                Some(n) if (n as u64) < piece => break,
+                Some(_) => {}
+            }
+            // A server that never ends a message cannot fill the disk.
+            if file.size() > u64::from(announced).max(piece).saturating_mul(2) {
+                anyhow::bail!("message {uid} is still growing after {} bytes", file.size());
+            }
+        }
+        let blob = crate::util::blocking(|| file.finish())?;
+        let msg = self.message(uid, internal_date, message_id, &blob);
+        staged.push((blob, msg));
+        Ok(())
+    }
 }
 
 async fn mark_stored(session: &mut Session, uids: &[u32]) -> Result<()> {

@@ -147,6 +147,27 @@ impl BlobStore {
         })
     }
 
+    /// A staged file written piece by piece, for a message too large to
+    /// hold in memory at once (see `imap::sync`). Its name and hash are
+    /// known only at the end ([`StagingFile::finish`]).
+    pub fn stage_pieces(&self, kind: BlobKind) -> Result<StagingFile> {
+        let tmp = self.tmp.join(format!(
+            "{}-pieces-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        let file =
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        Ok(StagingFile {
+            root: self.root.clone(),
+            kind,
+            file: Some(file),
+            tmp,
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
     /// Makes every staged file durable and moves it into place. After this
     /// returns, rows may reference the files.
     pub fn commit(&self, staged: &mut [Staged]) -> Result<()> {
@@ -231,6 +252,31 @@ mod tests {
     }
 
     #[test]
+    fn pieces_are_stored_like_the_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = BlobStore::open(dir.path()).expect("open");
+        let mut f = store.stage_pieces(BlobKind::Raw).expect("stage");
+        for piece in [&b"hel"[..], b"", b"lo"] {
+            f.write(piece).expect("write");
+        }
+        let mut a = vec![f.finish().expect("finish")];
+        assert_eq!(a[0].size, 5);
+        store.commit(&mut a).expect("commit");
+        let whole = store.stage(BlobKind::Raw, b"hello").expect("stage");
+        assert_eq!(whole.rel_path, a[0].rel_path);
+        assert_eq!(whole.sha256, a[0].sha256);
+        // Already stored: the second copy's temporary file goes.
+        let mut again = store.stage_pieces(BlobKind::Raw).expect("stage");
+        again.write(b"hello").expect("write");
+        assert!(again.finish().expect("finish").tmp.is_none());
+        // Abandoned (a failed download): nothing is left behind.
+        let mut dropped = store.stage_pieces(BlobKind::Raw).expect("stage");
+        dropped.write(b"partial").expect("write");
+        drop(dropped);
+        assert_eq!(fs::read_dir(dir.path().join("tmp")).expect("ls").count(), 0);
+    }
+
+    #[test]
     fn orphans_of_dead_processes_are_removed_at_open() {
         let dir = tempfile::tempdir().expect("tempdir");
         fs::create_dir_all(dir.path().join("tmp")).expect("mkdir");
@@ -247,5 +293,68 @@ mod tests {
         let staged = vec![store.stage(BlobKind::Raw, b"x").expect("stage")];
         store.discard(staged);
         assert_eq!(fs::read_dir(dir.path().join("tmp")).expect("ls").count(), 0);
+    }
+}
+
+/// A temporary file being written piece by piece; removed again unless
+/// [`finish`](StagingFile::finish)ed (a failed download leaves nothing).
+#[derive(Debug)]
+pub struct StagingFile {
+    root: PathBuf,
+    kind: BlobKind,
+    file: Option<File>,
+    tmp: PathBuf,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl StagingFile {
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let Some(f) = self.file.as_mut() else {
+            anyhow::bail!("{} is already finished", self.tmp.display());
+        };
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", self.tmp.display()))?;
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+        Ok(())
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The file as staged, like [`BlobStore::stage`]: content already
+    /// stored is not kept twice.
+    pub fn finish(mut self) -> Result<Staged> {
+        let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
+        let rel_path = Path::new(self.kind.dir())
+            .join(&sha256[..2])
+            .join(format!("{sha256}{}", self.kind.suffix()));
+        drop(self.file.take());
+        let stored = fs::metadata(self.root.join(&rel_path)).is_ok_and(|m| m.len() == self.size);
+        let tmp = if stored {
+            fs::remove_file(&self.tmp)
+                .with_context(|| format!("cannot remove {}", self.tmp.display()))?;
+            None
+        } else {
+            Some(self.tmp.clone())
+        };
+        // Handed over: Drop must not remove it now.
+        self.tmp = PathBuf::new();
+        Ok(Staged {
+            sha256,
+            size: self.size,
+            rel_path,
+            tmp,
+        })
+    }
+}
+
+impl Drop for StagingFile {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.tmp);
+        }
     }
 }

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use blobs::{BlobKind, BlobStore, Staged};
+pub use blobs::{BlobKind, BlobStore, Staged, StagingFile};
 pub use messages::{MessageRow, NewMessage, Recorded, Source};
 
 /// How long a writer waits for another (the daemon and an `ingest` or
