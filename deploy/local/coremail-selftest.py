@@ -7,11 +7,12 @@ running mailenv instance. Called by mailenv-selftest.py; standalone:
 
 Reads MAILENV_HOST, MAILENV_COREMAIL_IMAP_PORT, MAILENV_COREMAIL_IMAPS_PORT,
 MAILENV_COREMAIL_LOG, MAILENV_IMAP_PORT (Dovecot itself, to check what the
-front relayed), MAILENV_PASSWORD and MAILENV_CA_FILE. The idle timeout is
-checked on a second front that this script starts (and stops) itself, on a
-free port, with COREMAIL_IDLE_TIMEOUT_SECS=1. Prints one line per check and
-"N passed, N failed"; exits non-zero if any failed. Fresh user names on
-every run, so it can be repeated against the same instance.
+front relayed), MAILENV_PASSWORD, MAILENV_CA_FILE and MAILENV_DOVECOT_CONF
+(`doveadm kick`, for an unsolicited BYE). The idle timeout and the front's
+memory while it streams a big message are checked on a second front that
+this script starts (and stops) itself, on a free port. Prints one line per
+check and "N passed, N failed"; exits non-zero if any failed. Fresh user
+names on every run, so it can be repeated against the same instance.
 """
 
 import base64
@@ -36,6 +37,7 @@ LOG = os.environ["MAILENV_COREMAIL_LOG"]
 DOVECOT_PORT = int(os.environ["MAILENV_IMAP_PORT"])
 PASSWORD = os.environ["MAILENV_PASSWORD"]
 CA_FILE = os.environ["MAILENV_CA_FILE"]
+DOVECOT_CONF = os.environ.get("MAILENV_DOVECOT_CONF")
 
 GREETING = b"* OK Coremail System IMap Server Ready(163com[20161118])\r\n"
 CAPS_PRE = "IMAP4rev1 ID LITERAL+ STARTTLS XLIST SPECIAL-USE APPENDLIMIT=71680000 SASL-IR AUTH=XOAUTH2"
@@ -357,11 +359,27 @@ def _():
     r.close()
 
 
+# Lines that look like IMAP syntax: literal markers, tagged replies, responses
+# the front filters. Inside a literal they must pass untouched.
+IMAP_LOOKALIKES = [
+    b"a line ending like a literal {12}",
+    b"another {3+}",
+    b"t9 OK fake tagged reply",
+    b"* BYE fake",
+    b"* OK [UIDNEXT 99] fake, and the front must not strip it",
+    b"* CAPABILITY IMAP4rev1 IDLE",
+    b"* 7 FETCH (UID 7 BODY[] {40}",
+    b")",
+]
+NO_CRLF = bytes.maketrans(b"\0\r\n", b"\x80\xff ")
+
+
 def eight_bit_message(size):
     """A CRLF message whose lines hold every byte value except NUL, CR, LF,
-    and lines that look like IMAP syntax (literal markers, tagged replies)."""
+    and lines that look like IMAP syntax (IMAP_LOOKALIKES: at the top, then
+    every 500 lines, so that in a big message some fall across the chunks a
+    relay reads and writes)."""
     rnd = random.Random(RUN)
-    alphabet = bytes(b for b in range(1, 256) if b not in (10, 13))
     lines = [
         b"From: =?GBK?B?xOO6ww==?= <sender@126.com>",
         b"To: dept@163.com",
@@ -370,16 +388,19 @@ def eight_bit_message(size):
         b"Content-Transfer-Encoding: 8bit",
         b"",
         bytes(range(128, 256)),
-        b"a line ending like a literal {12}",
-        b"another {3+}",
-        b"t9 OK fake tagged reply",
-        b"* BYE fake",
-        b")",
+        *IMAP_LOOKALIKES,
         b"",
     ]
     body = b"\r\n".join(lines) + b"\r\n"
-    while len(body) < size:
-        body += bytes(rnd.choice(alphabet) for _ in range(75)) + b"\r\n"
+    if len(body) < size:
+        count = -(-(size - len(body)) // 77)  # 75 bytes + CRLF a line
+        noise = rnd.randbytes(75 * count).translate(NO_CRLF)
+        out = [body]
+        for i in range(count):
+            out.append(noise[75 * i:75 * i + 75] + b"\r\n")
+            if i % 500 == 499:
+                out.append(IMAP_LOOKALIKES[i // 500 % len(IMAP_LOOKALIKES)] + b"\r\n")
+        body = b"".join(out)
     return body
 
 
@@ -451,6 +472,102 @@ def _():
     expect(len(untagged) == 1 and msg in untagged[0], "fetched message differs")
 
 
+def append_direct(who, *messages, folder="INBOX"):
+    """APPEND straight to Dovecot; returns the UIDs."""
+    d = imaplib.IMAP4(HOST, DOVECOT_PORT, timeout=30)
+    d.login(who, PASSWORD)
+    uids = []
+    for msg in messages:
+        typ, data = d.append(folder, None, None, msg)
+        expect(typ == "OK", f"append {typ} {data!r}")
+        uids.append(re.search(rb"APPENDUID \d+ (\d+)", data[0]).group(1).decode())
+    d.logout()
+    return uids
+
+
+def dovecot_answer(who, command, folder="INBOX"):
+    """The untagged responses Dovecot itself gives to command (EXAMINE first)."""
+    d = Raw(DOVECOT_PORT)
+    d.ok(f'LOGIN "{who}" "{PASSWORD}"')
+    d.ok(f"EXAMINE {folder}")
+    untagged, _ = d.ok(command)
+    d.close()
+    return untagged
+
+
+@check("UID FETCH of a 6 MB 8-bit message, plain and TLS: byte for byte Dovecot's own answer")
+def _():
+    who = user("bigfetch")
+    msg = eight_bit_message(6_000_000)
+    (uid,) = append_direct(who, msg)
+    command = f"UID FETCH {uid} (UID RFC822.SIZE BODY.PEEK[])"
+    want = dovecot_answer(who, command)
+    expect(len(want) == 1 and msg in want[0], "Dovecot's own answer is not the message")
+    for port, tls in ((PORT, False), (TLS_PORT, True)):
+        r = Raw(port, tls=tls, host="localhost" if tls else HOST)
+        r.ok(f'LOGIN "{who}" "{PASSWORD}"')
+        r.ok(ID_LINE)
+        r.ok("EXAMINE INBOX")
+        untagged, _ = r.ok(command)
+        r.ok("NOOP")  # the session goes on after the big literal
+        r.close()
+        expect(untagged == want, f"port {port}: {len(untagged)} responses, {sum(map(len, untagged))} bytes "
+                                 f"(Dovecot: {len(want)}, {sum(map(len, want))})")
+    return f"{len(msg)} bytes"
+
+
+@check("pipelined UID FETCH batch, 3 literals per response: Dovecot's answer byte for byte; UIDNEXT stripped after it")
+def _():
+    who = user("batch")
+    sizes = (700, 300_000, 2_000, 3_100_000, 45_000, 1_048_576)
+    msgs = [eight_bit_message(n) for n in sizes]
+    append_direct(who, *msgs)
+    command = "UID FETCH 1:* (UID BODY.PEEK[HEADER] BODY.PEEK[TEXT] BODY.PEEK[])"
+    want = dovecot_answer(who, command)
+    expect(len(want) == len(msgs) and all(m in u for m, u in zip(msgs, want)), "Dovecot's own answer")
+    r = session(who)
+    r.ok("EXAMINE INBOX")
+    # Two commands in one write: the second waits for the first's answer.
+    r.send(f"p1 {command}\r\np2 EXAMINE INBOX\r\n".encode())
+    units = []
+    while True:
+        u = r.unit()
+        expect(u, f"connection closed after {len(units)} responses")
+        units.append(u)
+        if u.startswith(b"p2 "):
+            break
+    r.close()
+    i = next(i for i, u in enumerate(units) if u.startswith(b"p1 "))
+    expect(units[i].startswith(b"p1 OK "), units[i])
+    expect(units[:i] == want, f"{i} responses, {sum(map(len, units[:i]))} bytes "
+                              f"(Dovecot: {len(want)}, {sum(map(len, want))})")
+    after = b"".join(units[i + 1:])
+    expect(units[-1].startswith(b"p2 OK "), units[-1])
+    expect(f"* {len(msgs)} EXISTS\r\n".encode() in after and b"UIDNEXT" not in after, after)
+    expect(len(log_events(event="uidnext_stripped", user=who)) == 2, "uidnext_stripped not logged twice")
+    return f"{len(msgs)} messages, {sum(map(len, want))} bytes"
+
+
+@check("Dovecot's unsolicited BYE (doveadm kick) reaches a client between commands; then the front closes")
+def _():
+    expect(DOVECOT_CONF, "MAILENV_DOVECOT_CONF is not set (mailenv.sh env prints it)")
+    who = user("kick")
+    r = session(who)
+    r.ok("EXAMINE INBOX")
+    p = subprocess.run(["doveadm", "-c", DOVECOT_CONF, "kick", who], capture_output=True, text=True, timeout=20)
+    expect(p.returncode == 0, f"doveadm kick: {p.returncode} {p.stderr.strip()}")
+    r.sock.settimeout(10)
+    line = r.f.readline()
+    expect(line.startswith(b"* BYE "), line)
+    expect(r.f.read() == b"", "not closed after the BYE")
+    r.close()
+    deadline = time.monotonic() + 5
+    while not (ev := log_events(event="backend_closed", user=who)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    expect(ev and ev[0]["bye_relayed"] is True, ev)
+    return line.decode().strip()
+
+
 @check("AUTHENTICATE XOAUTH2 (the token is the password); a wrong token is refused")
 def _():
     who = user("xoauth")
@@ -485,49 +602,98 @@ def _():
     return ev[0]["login"]
 
 
-@check("idle timeout (second front, COREMAIL_IDLE_TIMEOUT_SECS=1): activity keeps, silence gets * BYE and close")
-def _():
-    with tempfile.TemporaryDirectory() as tmp:
-        log = os.path.join(tmp, "coremail.log")
-        env = dict(os.environ, COREMAIL_IDLE_TIMEOUT_SECS="1")
-        proc = subprocess.Popen(
+class SecondFront:
+    """A front of our own on a free port (plain only), for the checks that
+    need its settings or its process: `with SecondFront(**env) as (proc, port, log):`."""
+
+    def __init__(self, **env):
+        self.env = dict(os.environ, **env)
+
+    def __enter__(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        log = os.path.join(self.tmp.name, "coremail.log")
+        self.proc = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "coremail-imap.py"), "--plain-port", "0",
              "--backend-port", str(DOVECOT_PORT), "--log", log],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        try:
-            port = None
-            deadline = time.monotonic() + 10
-            while port is None and time.monotonic() < deadline:
-                if os.path.exists(log):
-                    with open(log, encoding="utf-8") as f:
-                        for line in f:
-                            rec = json.loads(line)
-                            if rec["event"] == "listen":
-                                port = rec["plain_port"]
-                time.sleep(0.05)
-            expect(port, "second front did not start")
-            r = Raw(port)
-            r.ok(f'LOGIN "{user("idle")}" "{PASSWORD}"')
-            for _ in range(4):  # 2 s of activity, never 1 s silent
-                time.sleep(0.5)
-                r.ok("NOOP")
-            t0 = time.monotonic()
-            r.sock.settimeout(10)
-            line = r.f.readline()
-            waited = time.monotonic() - t0
-            expect(line == b"* BYE Autologout; idle for too long\r\n", line)
-            expect(r.f.read() == b"", "not closed after BYE")
-            expect(0.8 < waited < 3, f"dropped after {waited:.2f}s")
-            r.close()
-            time.sleep(0.2)
-            with open(log, encoding="utf-8") as f:
-                events = [json.loads(x)["event"] for x in f]
-            expect("idle_timeout" in events, events)
-            return f"BYE after {waited:.2f}s silent"
-        finally:
-            proc.terminate()
-            proc.wait(10)
+        port = None
+        deadline = time.monotonic() + 10
+        while port is None and time.monotonic() < deadline:
+            if os.path.exists(log):
+                with open(log, encoding="utf-8") as f:
+                    for line in f:
+                        rec = json.loads(line)
+                        if rec["event"] == "listen":
+                            port = rec["plain_port"]
+            time.sleep(0.05)
+        if port is None:
+            self.__exit__()
+            raise AssertionError("second front did not start")
+        return self.proc, port, log
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.tmp.cleanup()
+
+
+def rss_kb(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} for {pid}")
+
+
+@check("the front streams: a 24 MB message through a second front grows its peak memory by a few MB at most")
+def _():
+    who = user("memory")
+    msg = eight_bit_message(24_000_000)
+    (uid,) = append_direct(who, msg)
+    size = len(msg)
+    del msg
+    with SecondFront() as (proc, port, _log):
+        r = Raw(port)
+        r.ok(f'LOGIN "{who}" "{PASSWORD}"')
+        r.ok(ID_LINE)
+        r.ok("EXAMINE INBOX")
+        before = rss_kb(proc.pid, "VmHWM")
+        # Read nothing for a moment: the front has to hold Dovecot back (a
+        # client slower than Dovecot) rather than take in the message.
+        r.send(f"f UID FETCH {uid} (BODY.PEEK[])\r\n".encode())
+        time.sleep(0.5)
+        untagged, tagged = r.unit(), r.unit()
+        r.close()
+        grew = (rss_kb(proc.pid, "VmHWM") - before) / 1024
+    expect(tagged.startswith(b"f OK "), tagged)
+    expect(untagged.startswith(b"* 1 FETCH ") and len(untagged) > size, untagged[:100])
+    # Holding the message whole (as the front once did) costs 24 MB and more.
+    expect(grew < 8, f"peak RSS grew by {grew:.1f} MB")
+    return f"peak RSS +{grew:.1f} MB"
+
+
+@check("idle timeout (second front, COREMAIL_IDLE_TIMEOUT_SECS=1): activity keeps, silence gets * BYE and close")
+def _():
+    with SecondFront(COREMAIL_IDLE_TIMEOUT_SECS="1") as (_proc, port, log):
+        r = Raw(port)
+        r.ok(f'LOGIN "{user("idle")}" "{PASSWORD}"')
+        for _ in range(4):  # 2 s of activity, never 1 s silent
+            time.sleep(0.5)
+            r.ok("NOOP")
+        t0 = time.monotonic()
+        r.sock.settimeout(10)
+        line = r.f.readline()
+        waited = time.monotonic() - t0
+        expect(line == b"* BYE Autologout; idle for too long\r\n", line)
+        expect(r.f.read() == b"", "not closed after BYE")
+        expect(0.8 < waited < 3, f"dropped after {waited:.2f}s")
+        r.close()
+        time.sleep(0.2)
+        with open(log, encoding="utf-8") as f:
+            events = [json.loads(x)["event"] for x in f]
+        expect("idle_timeout" in events, events)
+        return f"BYE after {waited:.2f}s silent"
 
 
 @check("the log is JSON lines with connect/login/id/refusal/rewrite/drop events")
