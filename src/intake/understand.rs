@@ -53,7 +53,7 @@ struct Job {
     manual: Option<Manual>,
 }
 
-/// Understands one batch: as many messages at once as there are cores,
+/// Understands one batch: one message more at once than there are cores,
 /// each in its own worker.
 pub(super) async fn batch(app: &App, ids: &[i64], mode: Mode) -> Result<Vec<Understood>> {
     let pool = &app.ledger.pool;
@@ -84,7 +84,11 @@ pub(super) async fn batch(app: &App, ids: &[i64], mode: Mode) -> Result<Vec<Unde
         })
         .collect();
     let t0 = std::time::Instant::now();
-    let width = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // One more worker than cores: each message also waits on its pipe and
+    // its file, and a batch's slowest message holds a slot while the others
+    // are done. Measured on the 10k first run (2 cores): the understanding
+    // finished 0.1–0.9 s sooner in each of five paired runs.
+    let width = std::thread::available_parallelism().map_or(2, |n| n.get()) + 1;
     let matcher = Arc::new(classify::UnitMatcher::new(&app.config.units));
     // Unordered, so one slow message holds one slot, not the whole batch;
     // the batch is put back in ledger order afterwards.
