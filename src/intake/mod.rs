@@ -165,7 +165,9 @@ pub async fn process_rows(app: &App, ids: Vec<i64>, mode: Mode) -> Result<Report
 async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report> {
     let now = app.now();
     let cfg = &app.config;
+    let t_turn = std::time::Instant::now();
     let mut tx = crate::ledger::begin_write(&app.ledger.pool).await?;
+    let turn_ms = t_turn.elapsed().as_millis() as u64;
     let mut keys = BTreeSet::new();
     let mut deliveries = Vec::with_capacity(done.len());
     for u in done {
@@ -180,7 +182,9 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
         });
         keys.insert(u.key.clone());
     }
+    let t_up = std::time::Instant::now();
     record::upsert_deliveries(&mut tx, &deliveries, now).await?;
+    let upsert_ms = t_up.elapsed().as_millis() as u64;
     settle_attempts(&mut tx, done, now).await?;
     let rel_start = std::time::Instant::now();
     let rows: Vec<i64> = done.iter().map(|u| u.row.id).collect();
@@ -197,8 +201,18 @@ async fn record_all(app: &App, done: &[Understood], mode: Mode) -> Result<Report
         }
     }
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let t_dec = std::time::Instant::now();
     let decisions = receipts::decide_all(&mut tx, cfg, &keys, now, mode).await?;
+    let decide_ms = t_dec.elapsed().as_millis() as u64;
+    let t_commit = std::time::Instant::now();
     tx.commit().await.context("cannot commit deliveries")?;
+    tracing::debug!(
+        turn_ms,
+        upsert_ms,
+        decide_ms,
+        commit_ms = t_commit.elapsed().as_millis() as u64,
+        "batch written"
+    );
 
     let mut report = Report::default();
     for u in done {

@@ -146,6 +146,27 @@ pub async fn reset_sync_state(pool: &SqlitePool, scope: UidScope<'_>) -> Result<
     Ok(())
 }
 
+/// A message already kept, as far as recognising a copy needs.
+#[derive(sqlx::FromRow)]
+struct Copy {
+    department: String,
+    sha256: String,
+    message_id: Option<String>,
+    folder: Option<String>,
+    uidvalidity: Option<i64>,
+}
+
+/// A row the batch insert created.
+#[derive(sqlx::FromRow)]
+struct Inserted {
+    id: i64,
+    department: String,
+    folder: Option<String>,
+    uidvalidity: Option<i64>,
+    uid: Option<i64>,
+    sha256: String,
+}
+
 /// Records a batch of durable messages and advances the folder's position
 /// (`last_uid` in `scope`) in one transaction: either the whole batch is in
 /// the ledger with the new `last_uid`, or none of it is and the batch is
@@ -156,59 +177,109 @@ pub async fn record_batch(
     batch: &[NewMessage],
     now: DateTime<Utc>,
 ) -> Result<Vec<Recorded>> {
-    let mut tx = crate::ledger::begin_write(pool).await?;
-    let mut out = Vec::with_capacity(batch.len());
     let now = fmt_time(now);
-    for m in batch {
-        // The same message (Message-ID and bytes) seen elsewhere in this
-        // mailbox is already kept: after a UIDVALIDITY change the server
-        // renumbers everything, and a clerk who moves mail between INBOX and
-        // 垃圾邮件 gives it a new UID in another folder. Within one folder
-        // and UIDVALIDITY the UID alone decides (the insert below).
-        let seen_before: Option<(i64,)> = match m.source {
-            Source::Imap => sqlx::query_as(
-                "SELECT id FROM messages WHERE department = ? AND source = 'imap'
-                   AND sha256 = ? AND message_id IS ?
-                   AND (folder IS NOT ? OR uidvalidity IS NOT ?) LIMIT 1",
-            )
-            .bind(&m.department)
-            .bind(&m.sha256)
-            .bind(&m.message_id)
-            .bind(&m.folder)
-            .bind(m.uidvalidity.map(i64::from))
-            .fetch_optional(&mut *tx)
-            .await
-            .context("cannot look up earlier copies")?,
-            Source::Ingest => None,
-        };
-        if seen_before.is_some() {
-            out.push(Recorded::Known);
-            continue;
-        }
-        let id: Option<(i64,)> = sqlx::query_as(
+    let mut tx = crate::ledger::begin_write(pool).await?;
+    // Two statements for the whole batch, not two per message: the write
+    // turn is held meanwhile, and under load each round trip to SQLite's
+    // thread is a wake-up (the intake's recording waits its turn).
+    //
+    // The same message (Message-ID and bytes) seen elsewhere in this
+    // mailbox is already kept: after a UIDVALIDITY change the server
+    // renumbers everything, and a clerk who moves mail between INBOX and
+    // 垃圾邮件 gives it a new UID in another folder. Within one folder and
+    // UIDVALIDITY the UID alone decides (the insert below).
+    let contents: Vec<(&str, &str)> = batch
+        .iter()
+        .filter(|m| m.source == Source::Imap)
+        .map(|m| (m.department.as_str(), m.sha256.as_str()))
+        .collect();
+    let earlier: Vec<Copy> = if contents.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(
+            "SELECT department, sha256, message_id, folder, uidvalidity FROM messages
+             WHERE source = 'imap' AND (department, sha256) IN
+                 (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+        )
+        .bind(serde_json::to_string(&contents).context("cannot list contents")?)
+        .fetch_all(&mut *tx)
+        .await
+        .context("cannot look up earlier copies")?
+    };
+    let seen_before = |m: &NewMessage| {
+        m.source == Source::Imap
+            && earlier.iter().any(|c| {
+                c.department == m.department
+                    && c.sha256 == m.sha256
+                    && c.message_id == m.message_id
+                    && (c.folder != m.folder || c.uidvalidity != m.uidvalidity.map(i64::from))
+            })
+    };
+    let rows: Vec<serde_json::Value> = batch
+        .iter()
+        .filter(|m| !seen_before(m))
+        .map(|m| {
+            serde_json::json!([
+                m.department,
+                m.source.as_str(),
+                m.folder,
+                m.uidvalidity,
+                m.uid,
+                m.message_id,
+                fmt_time(m.internal_date),
+                m.size,
+                m.sha256,
+                m.raw_path.to_string_lossy(),
+                now,
+                m.oversize as i64,
+                m.in_junk as i64,
+            ])
+        })
+        .collect();
+    // `WHERE true`: SQLite's grammar needs it between a SELECT and ON
+    // CONFLICT. Rows come back in no promised order: matched by their keys.
+    let inserted: Vec<Inserted> = if rows.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(
             "INSERT INTO messages (department, source, folder, uidvalidity, uid, message_id,
                  internal_date, size, sha256, raw_path, fetched_at, oversize, in_junk)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+                    value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9,
+                    value ->> 10, value ->> 11, value ->> 12
+             FROM json_each(?) WHERE true
              ON CONFLICT DO NOTHING
-             RETURNING id",
+             RETURNING id, department, folder, uidvalidity, uid, sha256",
         )
-        .bind(&m.department)
-        .bind(m.source.as_str())
-        .bind(&m.folder)
-        .bind(m.uidvalidity.map(i64::from))
-        .bind(m.uid.map(i64::from))
-        .bind(&m.message_id)
-        .bind(fmt_time(m.internal_date))
-        .bind(m.size as i64)
-        .bind(&m.sha256)
-        .bind(m.raw_path.to_string_lossy().as_ref())
-        .bind(&now)
-        .bind(m.oversize as i64)
-        .bind(m.in_junk as i64)
-        .fetch_optional(&mut *tx)
+        .bind(serde_json::Value::Array(rows).to_string())
+        .fetch_all(&mut *tx)
         .await
-        .context("cannot insert message")?;
-        out.push(id.map_or(Recorded::Known, |(id,)| Recorded::New(id)));
+        .context("cannot insert messages")?
+    };
+    let mut out = Vec::with_capacity(batch.len());
+    let mut taken = vec![false; inserted.len()];
+    for m in batch {
+        let hit = (!seen_before(m))
+            .then(|| {
+                inserted.iter().enumerate().position(|(i, r)| {
+                    !taken[i]
+                        && r.department == m.department
+                        && r.sha256 == m.sha256
+                        && r.folder == m.folder
+                        && r.uidvalidity == m.uidvalidity.map(i64::from)
+                        && r.uid == m.uid.map(i64::from)
+                })
+            })
+            .flatten();
+        out.push(match hit {
+            Some(i) => {
+                // An imported file twice in one batch is inserted once: the
+                // first copy is new, the second known.
+                taken[i] = true;
+                Recorded::New(inserted[i].id)
+            }
+            None => Recorded::Known,
+        });
     }
     if let Some((scope, last_uid)) = position {
         sqlx::query(
