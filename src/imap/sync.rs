@@ -1,7 +1,10 @@
 //! One synchronisation pass over a mailbox: each watched folder in turn
 //! ([`pass_all`], on the one connection the mailbox has), and in each folder
 //! everything above the last UID kept is downloaded in batches, made
-//! durable, recorded, then marked ([`pass`]).
+//! durable, recorded, then marked ([`pass`]). A message over
+//! `fetch.piece_mb` is a batch of its own and comes down in pieces
+//! straight into its file (`Download::in_pieces`), so memory never holds
+//! a whole large message.
 //!
 //! The pass reconciles against the whole folder by UID, never against
 //! `UNSEEN` or a date window: a message a clerk already read in webmail, or
