@@ -88,7 +88,7 @@ pub async fn sync_once(ctx: &MailboxCtx) -> Result<PassReport> {
     let mut conn = connect::connect(&ctx.imap, &password, ctx.fetch.id_support_email.as_deref())
         .await
         .map_err(anyhow::Error::from)?;
-    let report = sync::pass_all(&mut conn.session, ctx).await?;
+    let report = sync::pass_all(&mut conn.session, ctx, false).await?;
     let _ = timeout(COMMAND_TIMEOUT, conn.session.logout()).await;
     Ok(report)
 }
@@ -152,16 +152,26 @@ async fn session(
     let can_idle = ctx.imap.idle && conn.capabilities.has_str("IDLE");
     info!(department = %ctx.department, host = %ctx.imap.host, idle = can_idle, "connected");
     let mut session = conn.session;
+    let mut again = 0;
     loop {
         let report = tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
-            r = sync::pass_all(&mut session, ctx) => r?,
+            r = sync::pass_all(&mut session, ctx, can_idle) => r?,
         };
         // A full pass means the connection and the mailbox are healthy.
         backoff.reset();
         if report.stored + report.skipped > 0 {
             info!(department = %ctx.department, stored = report.stored, skipped = report.skipped, "pass complete");
         }
+        // Mail that arrived during the pass is taken now, not after the
+        // next news. Bounded, so a folder whose position cannot advance
+        // (a server that keeps offering a message it will not send) never
+        // spins: IDLE's own wake-ups take over after three tries.
+        if can_idle && report.arrived_meanwhile && again < 3 {
+            again += 1;
+            continue;
+        }
+        again = 0;
         session = if can_idle {
             match idle(session, cancel).await? {
                 Some(s) => s,

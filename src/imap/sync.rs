@@ -42,6 +42,9 @@ pub struct PassReport {
     pub stored: usize,
     pub known: usize,
     pub skipped: usize,
+    /// New mail in the folder IDLE would watch, found after the pass (see
+    /// `arrived_since`): pass again instead of waiting.
+    pub arrived_meanwhile: bool,
 }
 
 impl PassReport {
@@ -58,10 +61,15 @@ impl PassReport {
 /// not have is reported (see [`folders::resolve`]) and the others are still
 /// passed; any other error ends the pass, as for one folder.
 ///
-/// Afterwards the first folder is selected again when the caller may IDLE:
-/// IDLE watches the selected folder, and new submissions arrive in INBOX;
-/// the junk folders are looked at on every pass.
-pub async fn pass_all(session: &mut Session, ctx: &MailboxCtx) -> Result<PassReport> {
+/// Afterwards, when the caller is going to IDLE (`then_idle`), the first
+/// folder is selected again, since IDLE watches the selected folder and new
+/// submissions arrive in INBOX (the junk folders are looked at on every
+/// pass), and mail that reached it during the pass is reported.
+pub async fn pass_all(
+    session: &mut Session,
+    ctx: &MailboxCtx,
+    then_idle: bool,
+) -> Result<PassReport> {
     let watched = folders::resolve(session, ctx).await?;
     let mut report = PassReport::default();
     for folder in &watched {
@@ -70,14 +78,30 @@ pub async fn pass_all(session: &mut Session, ctx: &MailboxCtx) -> Result<PassRep
             .await?;
         report.add(&r);
     }
-    if let (true, [first, _, ..]) = (ctx.imap.idle, watched.as_slice()) {
-        timeout(COMMAND_TIMEOUT, session.select(&first.wire))
-            .await
-            .context("timed out selecting the folder to wait on")?
-            .with_context(|| format!("cannot select folder {:?}", first.name))?;
-        drain_unsolicited(session);
+    if let (true, Some(first)) = (then_idle, watched.first()) {
+        if watched.len() > 1 {
+            timeout(COMMAND_TIMEOUT, session.select(&first.wire))
+                .await
+                .context("timed out selecting the folder to wait on")?
+                .with_context(|| format!("cannot select folder {:?}", first.name))?;
+            drain_unsolicited(session);
+        }
+        report.arrived_meanwhile = arrived_since(session, ctx, first).await?;
     }
     Ok(report)
+}
+
+/// Whether mail reached `folder` (selected) after the pass listed it.
+/// IDLE reports only what happens once it has started: a submission that
+/// arrived while the junk folders were being passed, or whose `EXISTS` came
+/// with an earlier command's answer (dropped with the other unsolicited
+/// responses), would otherwise wait for the next news or IDLE's 25-minute
+/// cap.
+async fn arrived_since(session: &mut Session, ctx: &MailboxCtx, folder: &Folder) -> Result<bool> {
+    let last = ledger_messages::sync_state(&ctx.ledger.pool, &ctx.department, &folder.name)
+        .await?
+        .map_or(0, |(_, last)| last);
+    Ok(!list_new(session, last).await?.is_empty())
 }
 
 /// Time allowed for the next message of a batch to arrive.
