@@ -18,7 +18,8 @@
 //! - [`config`]: `mailroom.toml` plus the campaign and units files; validated
 //!   at start-up, every problem reported with file and key.
 //! - [`imap`]: one task per department mailbox: connect (rustls, `ID`), sync
-//!   pass by UID in batches (`BODY.PEEK[]`, never `\Seen`, never deletes)
+//!   pass by UID in batches (`BODY.PEEK[]`, never `\Seen`, never deletes;
+//!   a large message alone, in pieces straight into its file)
 //!   over each watched folder in turn on the one connection (INBOX, the
 //!   folders the server flags `\Junk`, configured extras; state per
 //!   folder), then IDLE or poll; reconnects with backoff and jitter.

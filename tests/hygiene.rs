@@ -8,13 +8,6 @@ mod common;
 use base64::Engine as _;
 use common::*;
 
-fn b64_word(s: &str) -> String {
-    format!(
-        "=?UTF-8?B?{}?=",
-        base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
-    )
-}
-
 /// A message from `from` with the given subject and attachments (tiny PDFs).
 fn mail(id: &str, from: &str, subject: &str, files: &[&str]) -> Vec<u8> {
     let pdf = "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCiUlRU9GCg==";
@@ -33,32 +26,7 @@ fn mail(id: &str, from: &str, subject: &str, files: &[&str]) -> Vec<u8> {
 }
 
 fn ingest(app: &TestApp, name: &str, raw: &[u8]) {
-    let path = app.dir.path().join(name);
-    std::fs::write(&path, raw).expect("write eml");
-    let out = app.run(&[
-        "ingest",
-        "--department",
-        "org",
-        "--received-at",
-        "2018-01-22T10:00:00+08:00",
-        "--no-receipts",
-        path.to_str().expect("utf-8 path"),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn stdout_of(app: &TestApp, args: &[&str]) -> String {
-    let out = app.run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    app.ingest_one(name, raw, "2018-01-22T10:00:00+08:00", false);
 }
 
 fn has_unsafe(s: &str) -> bool {
@@ -138,7 +106,7 @@ fn hostile_file_names_are_flagged_kept_and_shown_clean_everywhere() {
         "{formula:#}"
     );
 
-    let csv = stdout_of(&app, &["export", "--format", "csv"]);
+    let csv = app.stdout_of(&["export", "--format", "csv"]);
     assert!(!has_unsafe(csv.trim_start_matches('\u{feff}')), "{csv:?}");
     let row = csv
         .lines()
@@ -157,16 +125,13 @@ fn hostile_file_names_are_flagged_kept_and_shown_clean_everywhere() {
     );
 
     let xlsx = app.dir.path().join("out.xlsx");
-    stdout_of(
-        &app,
-        &[
-            "export",
-            "--format",
-            "xlsx",
-            "--out",
-            xlsx.to_str().expect("utf-8"),
-        ],
-    );
+    app.stdout_of(&[
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().expect("utf-8"),
+    ]);
 
     for args in [
         &["messages"][..],
@@ -175,10 +140,10 @@ fn hostile_file_names_are_flagged_kept_and_shown_clean_everywhere() {
         &["outbox"],
         &["status"],
     ] {
-        let text = stdout_of(&app, args);
+        let text = app.stdout_of(args);
         assert!(!has_unsafe(&text), "{args:?} printed {text:?}");
     }
-    let review = stdout_of(&app, &["review"]);
+    let review = app.stdout_of(&["review"]);
     assert!(review.contains("=HYPERLINK("), "{review}");
 }
 

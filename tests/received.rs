@@ -8,17 +8,8 @@ mod common;
 
 use std::io::Write as _;
 
-use base64::Engine as _;
 use common::*;
 use serde_json::Value;
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn b64_word(s: &str) -> String {
-    format!("=?UTF-8?B?{}?=", b64(s.as_bytes()))
-}
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog>>\nendobj\n%%EOF\n";
 const ZIP: &str = "application/zip";
@@ -59,34 +50,11 @@ fn refused_zip(member: &str) -> Vec<u8> {
 /// Imports a message; the refused zip's unit also gets its receipt, to
 /// check that the receipt and the reminder tell it the same.
 fn ingest(app: &TestApp, name: &str, raw: &[u8], at: &str) {
-    let path = app.dir.path().join(name);
-    std::fs::write(&path, raw).expect("write eml");
-    let p = path.to_str().expect("utf-8 path").to_owned();
-    let mut args = vec!["ingest", "--department", "org", "--received-at", at];
-    if name != "refused.eml" {
-        args.push("--no-receipts");
-    }
-    args.push(&p);
-    let out = app.run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn stdout_of(app: &TestApp, args: &[&str]) -> String {
-    let out = app.run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    app.ingest_one(name, raw, at, name == "refused.eml");
 }
 
 fn json_of(app: &TestApp, args: &[&str]) -> Value {
-    serde_json::from_str(&stdout_of(app, args)).expect("json")
+    serde_json::from_str(&app.stdout_of(args)).expect("json")
 }
 
 /// The state of (unit, column) in a `status --json` matrix.
@@ -225,7 +193,7 @@ fn only_usable_material_counts_in_the_matrix_reminders_and_digest() {
     assert_eq!(cell(&p, "guancheng", "3"), "link");
     assert_eq!(cell(&p, "chashan", "3"), "on_time");
     assert_eq!(cell(&p, "chashan", "4"), "missing");
-    let text = stdout_of(&app, &["status", "--department", "org"]);
+    let text = app.stdout_of(&["status", "--department", "org"]);
     assert!(text.contains("链 链接待下载"), "{text}");
 
     // The reminders ask again for what did not usably arrive; a link is
@@ -253,29 +221,20 @@ fn only_usable_material_counts_in_the_matrix_reminders_and_digest() {
             .is_some_and(|s| s.starts_with("【需补正】石碣镇团委")),
         "{receipt}"
     );
-    let shijie = stdout_of(
-        &app,
-        &["remind", "--preview", "--unit", "shijie", "--now", NOW],
-    );
+    let shijie = app.stdout_of(&["remind", "--preview", "--unit", "shijie", "--now", NOW]);
     assert!(shijie.contains("尚缺17项"), "{shijie}");
     assert!(
         shijie.contains("“智慧团建”工作情况（未附可用文件，未计为已收，请按回执要求重新发送）"),
         "{shijie}"
     );
-    let guancheng = stdout_of(
-        &app,
-        &["remind", "--preview", "--unit", "guancheng", "--now", NOW],
-    );
+    let guancheng = app.stdout_of(&["remind", "--preview", "--unit", "guancheng", "--now", NOW]);
     assert!(
         guancheng.contains("（仅有下载链接，未计为已收，请将文件作为附件发送）"),
         "{guancheng}"
     );
 
     // The digest: the link in its own count, each arrival's standing.
-    let digest = stdout_of(
-        &app,
-        &["digest", "--department", "org", "--preview", "--now", NOW],
-    );
+    let digest = app.stdout_of(&["digest", "--department", "org", "--preview", "--now", NOW]);
     assert!(digest.contains("链接待下载 1，"), "{digest}");
     for want in [
         "石碣镇团委：（三）2．“智慧团建”工作情况【按时，无可用附件，未计入】",
@@ -287,18 +246,15 @@ fn only_usable_material_counts_in_the_matrix_reminders_and_digest() {
         assert!(digest.contains(want), "{want} in\n{digest}");
     }
     assert!(digest.contains("链接待下载 莞城街道团工委"), "{digest}");
-    let html = stdout_of(
-        &app,
-        &[
-            "digest",
-            "--department",
-            "org",
-            "--preview",
-            "--html",
-            "--now",
-            NOW,
-        ],
-    );
+    let html = app.stdout_of(&[
+        "digest",
+        "--department",
+        "org",
+        "--preview",
+        "--html",
+        "--now",
+        NOW,
+    ]);
     assert!(html.contains(">链</td>"), "the link cell is marked");
 }
 
@@ -320,7 +276,7 @@ fn a_person_marks_link_material_received_but_not_a_refused_zip() {
     let link = id_of("guancheng", "link_only");
     let zip = id_of("shijie", "archive_refused");
     for id in [&link, &zip] {
-        stdout_of(&app, &["review", "--resolve", id]);
+        app.stdout_of(&["review", "--resolve", id]);
     }
     let m = json_of(&app, &["status", "--department", "org", "--json"]);
     assert_eq!(cell(&m, "guancheng", "3.2"), "on_time");
@@ -371,7 +327,7 @@ fn the_late_log_lists_late_mail_with_what_its_material_supports() {
     assert_eq!(of("hengli")["items"], serde_json::json!([]));
     assert_eq!(of("shipai")["material"], "files");
     assert_eq!(of("shipai")["items"], serde_json::json!(["3.2"]));
-    let text = stdout_of(&app, &["late"]);
+    let text = app.stdout_of(&["late"]);
     assert!(text.contains("(no usable files)"), "{text}");
     let m = json_of(&app, &["status", "--department", "org", "--json"]);
     assert_eq!(cell(&m, "hengli", "3.2"), "missing");

@@ -6,18 +6,9 @@
 
 mod common;
 
-use base64::Engine as _;
 use common::*;
 use mailroom::outbox::receipt::machine_text;
 use serde_json::Value;
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn b64_word(s: &str) -> String {
-    format!("=?UTF-8?B?{}?=", b64(s.as_bytes()))
-}
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog>>\nendobj\n%%EOF\n";
 
@@ -37,33 +28,6 @@ fn mail(id: &str, from: &str, subject: &str, files: &[(&str, &str, &[u8])]) -> V
     }
     m.push_str("--b--\r\n");
     m.into_bytes()
-}
-
-fn ingest(app: &TestApp, name: &str, raw: &[u8], at: &str, receipts: bool) {
-    let path = app.dir.path().join(name);
-    std::fs::write(&path, raw).expect("write eml");
-    let mut args = vec!["ingest", "--department", "org", "--received-at", at];
-    if !receipts {
-        args.push("--no-receipts");
-    }
-    let p = path.to_str().expect("utf-8 path").to_owned();
-    args.push(&p);
-    let out = app.run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn stdout_of(app: &TestApp, args: &[&str]) -> String {
-    let out = app.run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
 /// Nothing for machines, and no English words, in what people read.
@@ -91,8 +55,7 @@ fn shijie_3_2() -> Vec<u8> {
 fn receipt_subjects_carry_the_outcome_for_lock_files_windows_paths_and_late_mail() {
     let app = TestApp::new("words-receipts");
     let lock: Vec<u8> = std::iter::repeat_n(b'x', 165).collect();
-    ingest(
-        &app,
+    app.ingest_one(
         "lock.eml",
         &mail(
             "lock@words.test",
@@ -107,8 +70,7 @@ fn receipt_subjects_carry_the_outcome_for_lock_files_windows_paths_and_late_mail
         "2018-01-22T10:00:00+08:00",
         true,
     );
-    ingest(
-        &app,
+    app.ingest_one(
         "path.eml",
         &mail(
             "path@words.test",
@@ -123,8 +85,7 @@ fn receipt_subjects_carry_the_outcome_for_lock_files_windows_paths_and_late_mail
         "2018-01-22T10:05:00+08:00",
         true,
     );
-    ingest(
-        &app,
+    app.ingest_one(
         "late.eml",
         &mail(
             "late@words.test",
@@ -153,17 +114,14 @@ fn receipt_subjects_carry_the_outcome_for_lock_files_windows_paths_and_late_mail
         assert!(s.chars().count() <= 32, "{s}");
     }
     // The clerks read the same diagnosis, in words.
-    let digest = stdout_of(
-        &app,
-        &[
-            "digest",
-            "--department",
-            "org",
-            "--preview",
-            "--now",
-            "2018-01-22T12:00:00+08:00",
-        ],
-    );
+    let digest = app.stdout_of(&[
+        "digest",
+        "--department",
+        "org",
+        "--preview",
+        "--now",
+        "2018-01-22T12:00:00+08:00",
+    ]);
     assert!(
         digest.contains("附件是 Office 临时文件，不是材料本身；回执已请该单位发送材料原文件"),
         "{digest}"
@@ -182,15 +140,13 @@ fn receipt_subjects_carry_the_outcome_for_lock_files_windows_paths_and_late_mail
 #[test]
 fn a_digest_for_a_past_day_counts_by_arrival_and_its_window_runs_forward() {
     let app = TestApp::with_schedules("words-digest");
-    ingest(
-        &app,
+    app.ingest_one(
         "shijie.eml",
         &shijie_3_2(),
         "2018-01-19T10:00:00+08:00",
         false,
     );
-    ingest(
-        &app,
+    app.ingest_one(
         "late.eml",
         &mail(
             "nancheng-late@words.test",
@@ -214,7 +170,7 @@ fn a_digest_for_a_past_day_counts_by_arrival_and_its_window_runs_forward() {
         if html {
             args.push("--html");
         }
-        stdout_of(&app, &args)
+        app.stdout_of(&args)
     };
     let past = digest("2018-01-20T08:00:00+08:00", false);
     assert!(
@@ -261,19 +217,16 @@ fn a_digest_for_a_past_day_counts_by_arrival_and_its_window_runs_forward() {
 #[test]
 fn reminders_group_what_is_missing_by_the_department_to_send_it_to() {
     let app = TestApp::new("words-remind");
-    ingest(
-        &app,
+    app.ingest_one(
         "shijie.eml",
         &shijie_3_2(),
         "2018-01-17T10:23:48+08:00",
         false,
     );
     let now = "2018-01-19T09:00:00+08:00";
-    let json: Value = serde_json::from_str(&stdout_of(
-        &app,
-        &["remind", "--preview", "--json", "--now", now],
-    ))
-    .expect("json");
+    let json: Value =
+        serde_json::from_str(&app.stdout_of(&["remind", "--preview", "--json", "--now", now]))
+            .expect("json");
     let all = json.as_array().expect("list");
     assert_eq!(all.len(), 40, "every assessed unit with an address");
     let shijie = all.iter().find(|r| r["unit"] == "shijie").expect("shijie");
@@ -305,10 +258,7 @@ fn reminders_group_what_is_missing_by_the_department_to_send_it_to() {
     want.sort();
     assert_eq!(grouped, want, "each missing item once");
 
-    let text = stdout_of(
-        &app,
-        &["remind", "--preview", "--unit", "shijie", "--now", now],
-    );
+    let text = app.stdout_of(&["remind", "--preview", "--unit", "shijie", "--now", now]);
     let body = text.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
     let body = body.split("reminder(s) would be sent").next().unwrap_or("");
     assert!(
@@ -323,17 +273,14 @@ fn reminders_group_what_is_missing_by_the_department_to_send_it_to() {
     );
     assert!(body.contains("共青团东莞市委员会组织部"), "{body}");
     assert_for_people("reminder", body);
-    let html = stdout_of(
-        &app,
-        &[
-            "remind",
-            "--preview",
-            "--unit",
-            "shijie",
-            "--html",
-            "--now",
-            now,
-        ],
-    );
+    let html = app.stdout_of(&[
+        "remind",
+        "--preview",
+        "--unit",
+        "shijie",
+        "--html",
+        "--now",
+        now,
+    ]);
     assert!(html.contains("<html lang=\"zh-CN\">"), "{html}");
 }

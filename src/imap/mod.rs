@@ -8,6 +8,7 @@
 //! ledger.
 
 pub mod connect;
+mod download;
 pub mod folders;
 pub mod sync;
 pub mod uidset;

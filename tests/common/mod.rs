@@ -458,6 +458,37 @@ impl TestApp {
         cmd.output().expect("run mailroom")
     }
 
+    /// Runs a command that must succeed; its standard output.
+    pub fn stdout_of(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Imports one message into 组织部 as arrived at `at` (written to
+    /// `name` in the test's directory); `receipts: false` adds
+    /// `--no-receipts`.
+    pub fn ingest_one(&self, name: &str, raw: &[u8], at: &str, receipts: bool) {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, raw).expect("write eml");
+        let p = path.to_str().expect("utf-8 path").to_owned();
+        let mut args = vec!["ingest", "--department", "org", "--received-at", at];
+        if !receipts {
+            args.push("--no-receipts");
+        }
+        args.push(&p);
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// `run --once`, asserting success.
     pub fn run_once(&self) -> Output {
         let out = self.run(&["run", "--once"]);
@@ -733,4 +764,16 @@ pub fn netease_events(login: &str) -> Vec<serde_json::Value> {
                 .is_some_and(|l| l.eq_ignore_ascii_case(login))
         })
         .collect()
+}
+
+/// Base64, standard alphabet, as MIME bodies use it.
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// An RFC 2047 encoded word (UTF-8, base64), as mail clients write
+/// Chinese subjects and file names.
+pub fn b64_word(s: &str) -> String {
+    format!("=?UTF-8?B?{}?=", b64(s.as_bytes()))
 }
