@@ -17,23 +17,15 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 const ON_TIME: &str = "2018-01-22T10:00:00+08:00";
 const NOW: &str = "2018-01-22T12:00:00+08:00";
 
-/// A message to org with a body and attachments (name, content type, bytes).
+/// A message to org with a body and attachments (name, content type,
+/// bytes); its Message-ID follows from the subject and the sender.
 fn mail(from: &str, subject: &str, body: &str, files: &[(&str, &str, &[u8])]) -> Vec<u8> {
-    let mut m = format!(
-        "From: {from}\r\nTo: tswzzb3@126.com\r\nSubject: {}\r\nMessage-ID: <{}@received.test>\r\nDate: Mon, 22 Jan 2018 10:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
-        b64_word(subject),
-        sha256_hex(subject.as_bytes())[..16].to_owned() + &from.replace('@', "."),
-        b64(body.as_bytes())
+    let id = format!(
+        "{}{}@received.test",
+        &sha256_hex(subject.as_bytes())[..16],
+        from.replace('@', ".")
     );
-    for (name, ct, bytes) in files {
-        let w = b64_word(name);
-        m.push_str(&format!(
-            "--b\r\nContent-Type: {ct}; name=\"{w}\"\r\nContent-Disposition: attachment; filename=\"{w}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
-            b64(bytes)
-        ));
-    }
-    m.push_str("--b--\r\n");
-    m.into_bytes()
+    submission(&id, from, subject, body, files)
 }
 
 /// A zip whose one member expands far beyond the ratio mailroom accepts:

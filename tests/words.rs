@@ -15,19 +15,7 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog>>\nendobj\n%%EOF\n";
 /// A message from `from` to org with the given subject and attachments
 /// (name, content type, bytes).
 fn mail(id: &str, from: &str, subject: &str, files: &[(&str, &str, &[u8])]) -> Vec<u8> {
-    let mut m = format!(
-        "From: {from}\r\nTo: tswzzb3@126.com\r\nSubject: {}\r\nMessage-ID: <{id}>\r\nDate: Mon, 22 Jan 2018 10:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n见附件\r\n",
-        b64_word(subject)
-    );
-    for (name, ct, bytes) in files {
-        let w = b64_word(name);
-        m.push_str(&format!(
-            "--b\r\nContent-Type: {ct}; name=\"{w}\"\r\nContent-Disposition: attachment; filename=\"{w}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
-            b64(bytes)
-        ));
-    }
-    m.push_str("--b--\r\n");
-    m.into_bytes()
+    submission(id, from, subject, "见附件", files)
 }
 
 /// Nothing for machines, and no English words, in what people read.

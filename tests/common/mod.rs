@@ -777,3 +777,29 @@ pub fn b64(bytes: &[u8]) -> String {
 pub fn b64_word(s: &str) -> String {
     format!("=?UTF-8?B?{}?=", b64(s.as_bytes()))
 }
+
+/// A submission to 组织部: a text part (`body`) and attachments (name,
+/// content type, bytes), names and subject as encoded words, as a unit's
+/// mail client writes them.
+pub fn submission(
+    id: &str,
+    from: &str,
+    subject: &str,
+    body: &str,
+    files: &[(&str, &str, &[u8])],
+) -> Vec<u8> {
+    let mut m = format!(
+        "From: {from}\r\nTo: tswzzb3@126.com\r\nSubject: {}\r\nMessage-ID: <{id}>\r\nDate: Mon, 22 Jan 2018 10:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+        b64_word(subject),
+        b64(body.as_bytes())
+    );
+    for (name, ct, bytes) in files {
+        let w = b64_word(name);
+        m.push_str(&format!(
+            "--b\r\nContent-Type: {ct}; name=\"{w}\"\r\nContent-Disposition: attachment; filename=\"{w}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+            b64(bytes)
+        ));
+    }
+    m.push_str("--b--\r\n");
+    m.into_bytes()
+}
