@@ -28,6 +28,16 @@ fn mail(from: &str, subject: &str, body: &str, files: &[(&str, &str, &[u8])]) ->
     submission(&id, from, subject, body, files)
 }
 
+/// 石排's report as a readable PDF: the control case that counts.
+fn readable_pdf() -> Vec<u8> {
+    mail(
+        "dgshipaitw@126.com",
+        "石排镇团委智慧团建工作情况",
+        "见附件",
+        &[("石排智慧团建工作情况.pdf", "application/pdf", PDF)],
+    )
+}
+
 /// A zip whose one member expands far beyond the ratio mailroom accepts:
 /// refused, never unpacked.
 fn refused_zip(member: &str) -> Vec<u8> {
@@ -146,17 +156,7 @@ fn ingest_cases(app: &TestApp) {
         ),
         ON_TIME,
     );
-    ingest(
-        app,
-        "good.eml",
-        &mail(
-            "dgshipaitw@126.com",
-            "石排镇团委智慧团建工作情况",
-            "见附件",
-            &[("石排智慧团建工作情况.pdf", "application/pdf", PDF)],
-        ),
-        ON_TIME,
-    );
+    ingest(app, "good.eml", &readable_pdf(), ON_TIME);
 }
 
 #[test]
@@ -294,17 +294,7 @@ fn the_late_log_lists_late_mail_with_what_its_material_supports() {
         ),
         late,
     );
-    ingest(
-        &app,
-        "good.eml",
-        &mail(
-            "dgshipaitw@126.com",
-            "石排镇团委智慧团建工作情况",
-            "见附件",
-            &[("石排智慧团建工作情况.pdf", "application/pdf", PDF)],
-        ),
-        late,
-    );
+    ingest(&app, "good.eml", &readable_pdf(), late);
     let entries = json_of(&app, &["late", "--json"]);
     let of = |unit: &str| -> Value {
         entries
